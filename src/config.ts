@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+
+/**
+ * The one place that reads the environment. Everything else receives a typed Config.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  mediaDir: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  natsUrl: string | null;
+  logLevel: string;
+  seedDemo: boolean;
+  secrets: Secrets;
+  media: {
+    tokenTtlSeconds: number;
+    uploadMaxBytes: number;
+    maxDurationMs: number;
+    ffmpegPath: string | null;
+    ffprobePath: string | null;
+    transcodeThreads: number;
+  };
+  auth: {
+    sessionTtlDays: number;
+    secureCookies: boolean;
+    scryptCost: number;
+  };
+  worker: {
+    pollIntervalMs: number;
+    concurrency: number;
+  };
+  webDir: string;
+}
+
+export interface Secrets {
+  sessionSecret: string;
+  mediaSecret: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function intFrom(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolFrom(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function urlFrom(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+/** Secrets not given in the environment are generated once and kept in DATA_DIR. */
+function loadSecrets(env: Env, dataDir: string): Secrets {
+  const file = join(dataDir, 'secrets.json');
+  let stored: Partial<Secrets> = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>;
+  const secrets: Secrets = {
+    sessionSecret: env.SESSION_SECRET ?? stored.sessionSecret ?? randomBytes(32).toString('base64url'),
+    mediaSecret: env.MEDIA_SECRET ?? stored.mediaSecret ?? randomBytes(32).toString('base64url'),
+  };
+  if (stored.sessionSecret !== secrets.sessionSecret || stored.mediaSecret !== secrets.mediaSecret) {
+    if (!env.SESSION_SECRET || !env.MEDIA_SECRET) {
+      writeFileSync(file, JSON.stringify({ ...stored, ...secrets }, null, 2), { mode: 0o600 });
+    }
+  }
+  return secrets;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = intFrom(env, 'PORT', 3000, 0, 65535);
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  mkdirSync(dataDir, { recursive: true });
+  const publicUrl = urlFrom(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const mediaDir = resolve(env.MEDIA_DIR ?? join(dataDir, 'media'));
+  mkdirSync(mediaDir, { recursive: true });
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    dataDir,
+    mediaDir,
+    databaseUrl: urlFrom(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: urlFrom(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    natsUrl: urlFrom(env, 'NATS_URL', ['nats:', 'tls:']),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    seedDemo: boolFrom(env, 'SEED_DEMO', true),
+    secrets: loadSecrets(env, dataDir),
+    media: {
+      tokenTtlSeconds: intFrom(env, 'MEDIA_TOKEN_TTL_SECONDS', 600, 5, 86_400),
+      uploadMaxBytes: intFrom(env, 'UPLOAD_MAX_BYTES', 2 * 1024 ** 3, 1024, 20 * 1024 ** 3),
+      maxDurationMs: intFrom(env, 'UPLOAD_MAX_DURATION_MS', 10 * 60_000, 1000, 4 * 3600_000),
+      ffmpegPath: env.FFMPEG_PATH ?? null,
+      ffprobePath: env.FFPROBE_PATH ?? null,
+      transcodeThreads: intFrom(env, 'TRANSCODE_THREADS', 0, 0, 64),
+    },
+    auth: {
+      sessionTtlDays: intFrom(env, 'SESSION_TTL_DAYS', 30, 1, 365),
+      secureCookies: publicUrl.startsWith('https:'),
+      // OWASP: scrypt N=2^17, r=8, p=1. Lowering it is allowed only for test runs.
+      scryptCost: intFrom(env, 'SCRYPT_COST', 131_072, 1024, 1_048_576),
+    },
+    worker: {
+      pollIntervalMs: intFrom(env, 'WORKER_POLL_MS', 500, 10, 60_000),
+      concurrency: intFrom(env, 'WORKER_CONCURRENCY', 1, 1, 16),
+    },
+    webDir: resolve(env.WEB_DIR ?? './dist/web'),
+  };
+}

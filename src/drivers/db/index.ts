@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import type { Database } from './types.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+
+export type { Database, Db, Tx, DbOrTx, DatabaseKind } from './types.ts';
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  /** PGlite's folder; null = in memory. Ignored when databaseUrl is set. */
+  pgliteDir: string | null;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openPglite(options.pgliteDir);
+}
+
+export function pgliteDirFor(dataDir: string): string {
+  return join(dataDir, 'pglite');
+}

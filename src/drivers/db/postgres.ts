@@ -1,0 +1,33 @@
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type { Database, Db } from './types.ts';
+import { MIGRATIONS_FOLDER } from './migrations-folder.ts';
+
+// Several `serve` processes may start together; one migrates while the others wait.
+const MIGRATION_LOCK_KEY = 7_200_417_311;
+
+export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = drizzle({ client: pool }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    migrate: async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+        client.release();
+      }
+    },
+    exec: async (text: string) => {
+      await pool.query(text);
+    },
+    close: async () => {
+      await pool.end();
+    },
+  };
+}

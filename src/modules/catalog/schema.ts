@@ -1,0 +1,56 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+
+export const series = pgTable(
+  'series',
+  {
+    id: text('id').primaryKey(),
+    /** The owning studio (an identity org id; no cross-module foreign key). */
+    studioId: text('studio_id').notNull(),
+    createdBy: text('created_by').notNull(),
+    title: text('title').notNull(),
+    synopsis: text('synopsis').notNull().default(''),
+    /** Storage key of the cover image, if any. */
+    coverKey: text('cover_key'),
+    tags: jsonb('tags').$type<string[]>().notNull().default([]),
+    language: text('language').notNull().default('zh-CN'),
+    /** Free text credit for third-party material (e.g. CC BY-SA sources of demo synopses). */
+    attribution: text('attribution'),
+    status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('series_status_check', sql`${t.status} in ('draft','published')`),
+    index('series_studio_idx').on(t.studioId),
+    index('series_published_idx').on(t.status, t.publishedAt),
+  ],
+);
+
+export const episodes = pgTable(
+  'episodes',
+  {
+    id: text('id').primaryKey(),
+    seriesId: text('series_id').notNull().references(() => series.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    title: text('title').notNull(),
+    /** 0 = free. Coins are integers. */
+    priceCoins: integer('price_coins').notNull().default(0),
+    status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+    /** Mirror of the media module's state, written by the media-ready flow. */
+    mediaStatus: text('media_status', { enum: ['none', 'processing', 'ready', 'failed'] }).notNull().default('none'),
+    mediaAssetId: text('media_asset_id'),
+    durationMs: integer('duration_ms'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [
+    unique('episodes_series_number_unique').on(t.seriesId, t.number),
+    check('episodes_number_check', sql`${t.number} >= 1`),
+    check('episodes_price_check', sql`${t.priceCoins} >= 0`),
+    check('episodes_status_check', sql`${t.status} in ('draft','published')`),
+    check('episodes_media_status_check', sql`${t.mediaStatus} in ('none','processing','ready','failed')`),
+  ],
+);
