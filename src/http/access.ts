@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
 import type { Access, Caller } from './context.ts';
 
@@ -43,7 +43,7 @@ export function assertAccess(caller: Caller, access: Access): void {
  */
 export function installAccessControl(
   app: FastifyInstance,
-  resolveCaller: (request: FastifyRequest) => Promise<Caller>,
+  resolveCaller: (request: FastifyRequest, reply: FastifyReply) => Promise<Caller>,
 ): void {
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRoute', (route) => {
@@ -52,8 +52,8 @@ export function installAccessControl(
       throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
     }
   });
-  app.addHook('onRequest', async (request) => {
-    request.caller = await resolveCaller(request);
+  app.addHook('onRequest', async (request, reply) => {
+    request.caller = await resolveCaller(request, reply);
     const access = request.routeOptions.config.access;
     if (!access) return;
     assertAccess(request.caller, access);

@@ -23,13 +23,18 @@ function fromFastifyError(error: FastifyError): AppError {
 }
 
 /** Every error leaves as application/problem+json with a code from the catalogue. */
-export function installProblemHandlers(app: FastifyInstance): void {
+export function installProblemHandlers(
+  app: FastifyInstance,
+  fallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null,
+): void {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = isAppError(error) ? error : fromFastifyError(error);
     if (appError.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, appError, request.url);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const handled = fallback?.(request, reply);
+    if (handled) return handled;
+    return sendProblem(reply, new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
 }

@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Clock } from './core/clock.ts';
+import { closeDrivers, openDrivers, type Drivers } from './drivers/index.ts';
+import { installAccessControl } from './http/access.ts';
+import { createHttpServer, registerOpenApiRoute } from './http/server.ts';
+import type { HttpApp } from './http/types.ts';
+import { createIdentityModule } from './modules/identity/index.ts';
+import { createCatalogModule } from './modules/catalog/index.ts';
+import { createFeedModule } from './modules/feed/index.ts';
+
+export type ProcessRole = 'serve' | 'worker' | 'all';
+
+export interface PlatformOptions {
+  inMemoryDatabase?: boolean;
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** The composition root: drivers, then modules wired to each other through their services. */
+export async function createPlatform(config: Config, options: PlatformOptions = {}) {
+  const log = options.log ?? pino({ level: config.logLevel });
+  const drivers = await openDrivers(config, log, { inMemoryDatabase: options.inMemoryDatabase, clock: options.clock });
+  const { db } = drivers.database;
+  const identity = createIdentityModule({ db, config, clock: drivers.clock });
+  const catalog = createCatalogModule({ db, identity: identity.service, storage: drivers.storage, clock: drivers.clock });
+  const feed = createFeedModule({ db, catalog: catalog.service, clock: drivers.clock });
+  return { config, log, drivers, modules: { identity, catalog, feed } };
+}
+
+export type Platform = Awaited<ReturnType<typeof createPlatform>>;
+
+export async function buildHttpApp(platform: Platform): Promise<HttpApp> {
+  const { config, log, drivers, modules } = platform;
+  const app = await createHttpServer(config, log);
+  installAccessControl(app, modules.identity.resolveCaller);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await drivers.database.db.execute(sql`select 1`);
+      return { ok: true };
+    } catch {
+      return reply.status(503).send({ ok: false });
+    }
+  });
+  registerOpenApiRoute(app);
+  modules.identity.registerRoutes(app);
+  modules.catalog.registerRoutes(app);
+  modules.feed.registerRoutes(app);
+  return app;
+}
+
+/** Registers the background job handlers; the worker loop starts with `drivers.queue.start()`. */
+export function registerWorkers(_platform: Platform): void {
+  // Job handlers are registered here as modules gain background work.
+}
+
+export async function closePlatform(platform: Platform): Promise<void> {
+  await closeDrivers(platform.drivers);
+}
+
+export type { Drivers };

@@ -1,0 +1,82 @@
+import type { episodes, series } from './schema.ts';
+
+export type SeriesRow = typeof series.$inferSelect;
+export type EpisodeRow = typeof episodes.$inferSelect;
+
+export interface EpisodeView {
+  id: string;
+  seriesId: string;
+  number: number;
+  title: string;
+  priceCoins: number;
+  free: boolean;
+  status: 'draft' | 'published';
+  mediaStatus: 'none' | 'processing' | 'ready' | 'failed';
+  durationMs: number | null;
+  posterUrl: string | null;
+  publishedAt: string | null;
+}
+
+export interface SeriesView {
+  id: string;
+  studioId: string;
+  title: string;
+  synopsis: string;
+  coverUrl: string | null;
+  tags: string[];
+  language: string;
+  status: 'draft' | 'published';
+  attribution: string | null;
+  episodeCount: number;
+  freeEpisodeCount: number;
+  createdAt: string;
+  publishedAt: string | null;
+}
+
+export function posterUrlOf(episode: EpisodeRow): string | null {
+  // The asset id in the URL makes a new upload a new URL, so posters can be cached for long.
+  return episode.mediaStatus === 'ready' && episode.mediaAssetId
+    ? `/api/v1/episodes/${episode.id}/poster?v=${episode.mediaAssetId}`
+    : null;
+}
+
+export function toEpisodeView(row: EpisodeRow): EpisodeView {
+  return {
+    id: row.id,
+    seriesId: row.seriesId,
+    number: row.number,
+    title: row.title,
+    priceCoins: row.priceCoins,
+    free: row.priceCoins === 0,
+    status: row.status,
+    mediaStatus: row.mediaStatus,
+    durationMs: row.durationMs,
+    posterUrl: posterUrlOf(row),
+    publishedAt: row.publishedAt?.toISOString() ?? null,
+  };
+}
+
+export function isEpisodePublic(episode: EpisodeRow, parent: SeriesRow): boolean {
+  return episode.status === 'published' && parent.status === 'published';
+}
+
+/** Counts and the fallback cover use only the episodes the public can see. */
+export function toSeriesView(row: SeriesRow, seriesEpisodes: EpisodeRow[]): SeriesView {
+  const visible = seriesEpisodes.filter((e) => e.status === 'published').sort((a, b) => a.number - b.number);
+  const firstPoster = visible.map(posterUrlOf).find((url) => url !== null) ?? null;
+  return {
+    id: row.id,
+    studioId: row.studioId,
+    title: row.title,
+    synopsis: row.synopsis,
+    coverUrl: row.coverKey ? `/api/v1/series/${row.id}/cover?v=${encodeURIComponent(row.coverKey.split('/').pop() ?? '')}` : firstPoster,
+    tags: row.tags,
+    language: row.language,
+    status: row.status,
+    attribution: row.attribution,
+    episodeCount: visible.length,
+    freeEpisodeCount: visible.filter((e) => e.priceCoins === 0).length,
+    createdAt: row.createdAt.toISOString(),
+    publishedAt: row.publishedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,16 @@
+import type { Config } from '../../config.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Db } from '../../drivers/db/types.ts';
+import type { HttpApp } from '../../http/types.ts';
+import { createCallerResolver } from './caller.ts';
+import { registerIdentityRoutes } from './routes.ts';
+import { createIdentityService } from './service.ts';
+
+export function createIdentityModule(deps: { db: Db; config: Config; clock: Clock }) {
+  const service = createIdentityService(deps);
+  return {
+    service,
+    resolveCaller: createCallerResolver(service, deps.config),
+    registerRoutes: (app: HttpApp) => registerIdentityRoutes(app, service, deps.config),
+  };
+}
