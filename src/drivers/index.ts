@@ -42,8 +42,8 @@ export async function openDrivers(config: Config, log: Logger, overrides: Driver
     workerId: `${hostname()}:${process.pid}`,
     log,
   });
-  const bus = config.natsUrl ? await createNatsBus(config.natsUrl) : createMemoryBus();
-  const cache = config.redisUrl ? createRedisCache(config.redisUrl) : createMemoryCache();
+  const bus = config.natsUrl ? await createNatsBus(config.natsUrl, { log }) : createMemoryBus({ log });
+  const cache = config.redisUrl ? createRedisCache(config.redisUrl, { log }) : createMemoryCache();
   const storage = createFsStorage(config.mediaDir);
   return { database, queue, bus, cache, storage, clock };
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { HttpApp } from './types.ts';
 import { installProblemHandlers } from './problem.ts';
+import { validatorCompiler } from './validation.ts';
 
 const NOT_APP_PATHS = /^\/(api|media|healthz|readyz)(\/|$)/;
 
@@ -20,9 +21,10 @@ export async function createHttpServer(config: Config, log: Logger): Promise<Htt
     loggerInstance,
     trustProxy: true,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
 
   const webIndex = join(config.webDir, 'index.html');
   const hasWeb = existsSync(webIndex);
