@@ -7,6 +7,8 @@ CREATE TABLE "episodes" (
 	"status" text DEFAULT 'draft' NOT NULL,
 	"media_status" text DEFAULT 'none' NOT NULL,
 	"media_asset_id" text,
+	"fit" text DEFAULT 'pad' NOT NULL,
+	"publish_when_ready" boolean DEFAULT false NOT NULL,
 	"duration_ms" integer,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -15,6 +17,7 @@ CREATE TABLE "episodes" (
 	CONSTRAINT "episodes_number_check" CHECK ("episodes"."number" >= 1),
 	CONSTRAINT "episodes_price_check" CHECK ("episodes"."price_coins" >= 0),
 	CONSTRAINT "episodes_status_check" CHECK ("episodes"."status" in ('draft','published')),
+	CONSTRAINT "episodes_fit_check" CHECK ("episodes"."fit" in ('pad','crop')),
 	CONSTRAINT "episodes_media_status_check" CHECK ("episodes"."media_status" in ('none','processing','ready','failed'))
 );
 --> statement-breakpoint
@@ -111,10 +114,12 @@ CREATE TABLE "media_assets" (
 	"failure_reason" text,
 	"fit" text DEFAULT 'pad' NOT NULL,
 	"source_key" text,
-	"source_bytes" integer,
+	"original_filename" text,
+	"source_bytes" bigint,
 	"width" integer,
 	"height" integer,
 	"duration_ms" integer,
+	"master_playlist" text,
 	"renditions" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"scene_cuts_ms" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"poster_key" text,
@@ -158,4 +163,5 @@ CREATE INDEX "watch_progress_recent_idx" ON "watch_progress" USING btree ("viewe
 CREATE INDEX "org_members_user_idx" ON "org_members" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "media_assets_episode_idx" ON "media_assets" USING btree ("episode_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "media_assets_upload_idx" ON "media_assets" USING btree ("upload_id");--> statement-breakpoint
 CREATE INDEX "jobs_claim_idx" ON "jobs" USING btree ("queue","status","run_at");

@@ -16,7 +16,7 @@ async function run(command: string): Promise<void> {
   }
   if (command === 'seed') {
     const { seedDemoContent } = await import('./seed/demo.ts');
-    await seedDemoContent(platform, { waitForFirstEpisode: false });
+    await seedDemoContent(platform);
     await closePlatform(platform);
     return;
   }
@@ -34,7 +34,7 @@ async function run(command: string): Promise<void> {
   if (role === 'all' && config.seedDemo) {
     const { seedDemoContent } = await import('./seed/demo.ts');
     // Seeding runs beside the server: the page answers at once and episodes appear as they are made.
-    void seedDemoContent(platform, { waitForFirstEpisode: false }).catch((error: unknown) => log.error({ err: error }, 'demo seeding failed'));
+    void seedDemoContent(platform).catch((error: unknown) => log.error({ err: error }, 'demo seeding failed'));
   }
 
   let stopping = false;

@@ -13,6 +13,8 @@ export const EpisodeSchema = Type.Object({
   mediaStatus: Type.Union([Type.Literal('none'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
   durationMs: Nullable(Type.Integer()),
   posterUrl: Nullable(Type.String()),
+  fit: Type.Union([Type.Literal('pad'), Type.Literal('crop')]),
+  publishWhenReady: Type.Boolean(),
   publishedAt: Nullable(Type.String()),
 });
 
@@ -62,18 +64,27 @@ export const SeriesPatchBody = Type.Object(
 );
 
 const PriceCoins = Type.Integer({ minimum: 0, maximum: 100_000 });
+const Fit = Type.Union([Type.Literal('pad'), Type.Literal('crop')], { description: 'How a non-vertical video becomes 9:16 (default pad = letterbox)' });
+const PublishWhenReady = Type.Boolean({ description: 'Publish the episode as soon as its video is ready' });
 
 export const EpisodeCreateBody = Type.Object(
   {
     number: Type.Integer({ minimum: 1, maximum: 10_000 }),
     title: Type.String({ minLength: 1, maxLength: 120 }),
     priceCoins: PriceCoins,
+    fit: Type.Optional(Fit),
+    publishWhenReady: Type.Optional(PublishWhenReady),
   },
   { additionalProperties: false },
 );
 
 export const EpisodePatchBody = Type.Object(
-  { title: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), priceCoins: Type.Optional(PriceCoins) },
+  {
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+    priceCoins: Type.Optional(PriceCoins),
+    fit: Type.Optional(Fit),
+    publishWhenReady: Type.Optional(PublishWhenReady),
+  },
   { additionalProperties: false },
 );
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
 
 export const series = pgTable(
   'series',
@@ -41,6 +41,10 @@ export const episodes = pgTable(
     /** Mirror of the media module's state, written by the media-ready flow. */
     mediaStatus: text('media_status', { enum: ['none', 'processing', 'ready', 'failed'] }).notNull().default('none'),
     mediaAssetId: text('media_asset_id'),
+    /** How a non-vertical source becomes 9:16: letterbox (pad) or crop. */
+    fit: text('fit', { enum: ['pad', 'crop'] }).notNull().default('pad'),
+    /** The producer asked to publish as soon as transcoding finishes. */
+    publishWhenReady: boolean('publish_when_ready').notNull().default(false),
     durationMs: integer('duration_ms'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -51,6 +55,7 @@ export const episodes = pgTable(
     check('episodes_number_check', sql`${t.number} >= 1`),
     check('episodes_price_check', sql`${t.priceCoins} >= 0`),
     check('episodes_status_check', sql`${t.status} in ('draft','published')`),
+    check('episodes_fit_check', sql`${t.fit} in ('pad','crop')`),
     check('episodes_media_status_check', sql`${t.mediaStatus} in ('none','processing','ready','failed')`),
   ],
 );

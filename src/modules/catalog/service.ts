@@ -3,7 +3,7 @@ import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Clock } from '../../core/clock.ts';
-import type { Db } from '../../drivers/db/types.ts';
+import type { Db, DbOrTx } from '../../drivers/db/types.ts';
 import type { Storage } from '../../drivers/storage/port.ts';
 import type { Caller } from '../../http/context.ts';
 import { canManage, loadEpisodeWithSeries, loadSeries, requireManagedEpisode, requireManagedSeries, type StudioMembership } from './access.ts';
@@ -28,6 +28,8 @@ export interface EpisodeInput {
   number: number;
   title: string;
   priceCoins: number;
+  fit?: 'pad' | 'crop';
+  publishWhenReady?: boolean;
 }
 
 export type MediaStatus = EpisodeRow['mediaStatus'];
@@ -152,7 +154,15 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     await requireManagedSeries(db, identity, caller, seriesId);
     const [row] = await db
       .insert(episodes)
-      .values({ id: newId('episode'), seriesId, number: input.number, title: input.title.trim(), priceCoins: input.priceCoins })
+      .values({
+        id: newId('episode'),
+        seriesId,
+        number: input.number,
+        title: input.title.trim(),
+        priceCoins: input.priceCoins,
+        fit: input.fit ?? 'pad',
+        publishWhenReady: input.publishWhenReady ?? false,
+      })
       .onConflictDoNothing({ target: [episodes.seriesId, episodes.number] })
       .returning();
     if (!row) throw new AppError('EPISODE_NUMBER_TAKEN', `Episode ${input.number} already exists in this series`);
@@ -175,6 +185,8 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
       .set({
         ...(patch.title !== undefined ? { title: patch.title.trim() } : {}),
         ...(patch.priceCoins !== undefined ? { priceCoins: patch.priceCoins } : {}),
+        ...(patch.fit !== undefined ? { fit: patch.fit } : {}),
+        ...(patch.publishWhenReady !== undefined ? { publishWhenReady: patch.publishWhenReady } : {}),
         updatedAt: clock.now(),
       })
       .where(eq(episodes.id, episodeId))
@@ -196,14 +208,30 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     return toEpisodeView(row);
   }
 
-  /** Called by the media flow on every asset status change. */
-  async function setEpisodeMedia(episodeId: string, update: { status: MediaStatus; assetId: string | null; durationMs: number | null }): Promise<void> {
-    await db
+  /**
+   * Mirrors the media module's view of an episode (called by the media flow inside the media
+   * transaction); an episode waiting to be published goes live the moment its video is ready.
+   */
+  async function setEpisodeMedia(
+    episodeId: string,
+    update: { status: MediaStatus; assetId: string | null; durationMs: number | null },
+    tx: DbOrTx = db,
+  ): Promise<void> {
+    const now = clock.now();
+    const goesLive = update.status === 'ready' && update.assetId !== null;
+    await tx
       .update(episodes)
       .set({
         mediaStatus: update.status,
-        ...(update.status === 'ready' ? { mediaAssetId: update.assetId, durationMs: update.durationMs } : {}),
-        updatedAt: clock.now(),
+        mediaAssetId: update.assetId,
+        durationMs: update.durationMs,
+        ...(goesLive
+          ? {
+              status: sql`case when ${episodes.publishWhenReady} then 'published' else ${episodes.status} end`,
+              publishedAt: sql`case when ${episodes.publishWhenReady} then coalesce(${episodes.publishedAt}, ${now.toISOString()}::timestamptz) else ${episodes.publishedAt} end`,
+            }
+          : {}),
+        updatedAt: now,
       })
       .where(eq(episodes.id, episodeId));
   }

@@ -14,6 +14,8 @@ export interface EpisodeView {
   mediaStatus: 'none' | 'processing' | 'ready' | 'failed';
   durationMs: number | null;
   posterUrl: string | null;
+  fit: 'pad' | 'crop';
+  publishWhenReady: boolean;
   publishedAt: string | null;
 }
 
@@ -52,6 +54,8 @@ export function toEpisodeView(row: EpisodeRow): EpisodeView {
     mediaStatus: row.mediaStatus,
     durationMs: row.durationMs,
     posterUrl: posterUrlOf(row),
+    fit: row.fit,
+    publishWhenReady: row.publishWhenReady,
     publishedAt: row.publishedAt?.toISOString() ?? null,
   };
 }
