@@ -9,6 +9,9 @@ import type { HttpApp } from './http/types.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createCatalogModule } from './modules/catalog/index.ts';
 import { createFeedModule } from './modules/feed/index.ts';
+import { createMediaModule } from './modules/media/index.ts';
+import { createHmacSigner } from './drivers/signing/index.ts';
+import { createEpisodeAccess } from './flows/episode-access.ts';
 
 export type ProcessRole = 'serve' | 'worker' | 'all';
 
@@ -26,7 +29,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const identity = createIdentityModule({ db, config, clock: drivers.clock });
   const catalog = createCatalogModule({ db, identity: identity.service, storage: drivers.storage, clock: drivers.clock });
   const feed = createFeedModule({ db, catalog: catalog.service, clock: drivers.clock });
-  return { config, log, drivers, modules: { identity, catalog, feed } };
+  const media = createMediaModule({
+    db,
+    queue: drivers.queue,
+    storage: drivers.storage,
+    signer: createHmacSigner(config.secrets.mediaSecret),
+    config,
+    log,
+    clock: drivers.clock,
+    episodeAccess: createEpisodeAccess({ catalog: catalog.service, feed: feed.service }),
+  });
+  return { config, log, drivers, modules: { identity, catalog, feed, media } };
 }
 
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
@@ -49,12 +62,13 @@ export async function buildHttpApp(platform: Platform): Promise<HttpApp> {
   modules.identity.registerRoutes(app);
   modules.catalog.registerRoutes(app);
   modules.feed.registerRoutes(app);
+  modules.media.registerRoutes(app);
   return app;
 }
 
 /** Registers the background job handlers; the worker loop starts with `drivers.queue.start()`. */
-export function registerWorkers(_platform: Platform): void {
-  // Job handlers are registered here as modules gain background work.
+export function registerWorkers(platform: Platform): void {
+  platform.modules.media.registerJobs(platform.drivers.queue);
 }
 
 export async function closePlatform(platform: Platform): Promise<void> {

@@ -118,7 +118,7 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
       fontFile,
       binaries,
     });
-    await modules.media.service.ingestLocalFile(caller, item.episode.id, outPath);
+    await modules.media.ingestLocalFile(caller, item.episode.id, outPath);
     await rm(outPath, { force: true });
     log.info({ series: item.series.title, episode: item.episode.number }, 'demo episode queued for transcoding');
   }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export interface RenditionInfo {
   name: string;
@@ -19,6 +19,10 @@ export interface SpriteInfo {
   intervalMs: number;
 }
 
+export const ASSET_STATUSES = ['uploading', 'queued', 'transcoding', 'ready', 'failed', 'rejected'] as const;
+export type AssetStatus = (typeof ASSET_STATUSES)[number];
+export type Fit = 'pad' | 'crop';
+
 /** One uploaded source video and everything made from it. */
 export const mediaAssets = pgTable(
   'media_assets',
@@ -28,15 +32,20 @@ export const mediaAssets = pgTable(
     episodeId: text('episode_id').notNull(),
     uploadId: text('upload_id'),
     uploaderId: text('uploader_id').notNull(),
-    status: text('status', { enum: ['uploading', 'queued', 'transcoding', 'ready', 'failed', 'rejected'] }).notNull(),
+    status: text('status', { enum: ASSET_STATUSES }).notNull(),
     progress: integer('progress').notNull().default(0),
     failureReason: text('failure_reason'),
     fit: text('fit', { enum: ['pad', 'crop'] }).notNull().default('pad'),
     sourceKey: text('source_key'),
-    sourceBytes: integer('source_bytes'),
+    /** The client's file name, for the studio only; never used as a path. */
+    originalFilename: text('original_filename'),
+    /** Uploads reach 2 GB and more: past a 32-bit integer. */
+    sourceBytes: bigint('source_bytes', { mode: 'number' }),
     width: integer('width'),
     height: integer('height'),
     durationMs: integer('duration_ms'),
+    /** Path of the master playlist inside the asset's folder `hls/<episodeId>/<assetId>/`. */
+    masterPlaylist: text('master_playlist'),
     renditions: jsonb('renditions').$type<RenditionInfo[]>().notNull().default([]),
     sceneCutsMs: jsonb('scene_cuts_ms').$type<number[]>().notNull().default([]),
     posterKey: text('poster_key'),
@@ -49,5 +58,6 @@ export const mediaAssets = pgTable(
     check('media_assets_status_check', sql`${t.status} in ('uploading','queued','transcoding','ready','failed','rejected')`),
     check('media_assets_progress_check', sql`${t.progress} between 0 and 100`),
     index('media_assets_episode_idx').on(t.episodeId),
+    uniqueIndex('media_assets_upload_idx').on(t.uploadId),
   ],
 );
