@@ -26,7 +26,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const log = options.log ?? pino({ level: config.logLevel });
   const drivers = await openDrivers(config, log, { inMemoryDatabase: options.inMemoryDatabase, clock: options.clock });
   const { db } = drivers.database;
-  const identity = createIdentityModule({ db, config, clock: drivers.clock });
+  const identity = createIdentityModule({ db, config, clock: drivers.clock, cache: drivers.cache });
   const catalog = createCatalogModule({ db, identity: identity.service, storage: drivers.storage, clock: drivers.clock });
   const feed = createFeedModule({ db, catalog: catalog.service, clock: drivers.clock });
   const media = createMediaModule({
@@ -59,7 +59,7 @@ export async function buildHttpApp(platform: Platform): Promise<HttpApp> {
     }
   });
   registerOpenApiRoute(app);
-  modules.identity.registerRoutes(app);
+  modules.identity.registerRoutes(app, (userId, deviceId) => modules.feed.service.adoptDeviceProgress(deviceId, userId));
   modules.catalog.registerRoutes(app);
   modules.feed.registerRoutes(app);
   modules.media.registerRoutes(app);

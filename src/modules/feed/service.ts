@@ -146,5 +146,23 @@ export function createFeedService(deps: { db: Db; catalog: CatalogService; clock
     return rows.length > 0;
   }
 
-  return { saveProgress, resumePosition, history, continueWatching, feed, follow, unfollow, followed, isFollowing };
+  /**
+   * What a device watched before signing in becomes the user's, so "continue watching" survives
+   * the sign-in. Where both have a position for an episode, the newer one wins.
+   */
+  async function adoptDeviceProgress(deviceId: string, userId: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`
+        insert into watch_progress (viewer_key, episode_id, series_id, position_ms, duration_ms, completed, updated_at)
+        select ${userId}, episode_id, series_id, position_ms, duration_ms, completed, updated_at
+        from watch_progress where viewer_key = ${deviceId}
+        on conflict (viewer_key, episode_id) do update set
+          position_ms = excluded.position_ms, duration_ms = excluded.duration_ms,
+          completed = watch_progress.completed or excluded.completed, updated_at = excluded.updated_at
+        where excluded.updated_at > watch_progress.updated_at`);
+      await tx.delete(watchProgress).where(eq(watchProgress.viewerKey, deviceId));
+    });
+  }
+
+  return { adoptDeviceProgress, saveProgress, resumePosition, history, continueWatching, feed, follow, unfollow, followed, isFollowing };
 }

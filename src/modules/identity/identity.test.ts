@@ -113,3 +113,39 @@ describe('identity', () => {
     expect(device?.httpOnly).toBe(true);
   });
 });
+
+describe('sign-in protection and continuity', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(async () => t.close());
+
+  it('locks an email out after 10 failed sign-ins, even with the right password next', async () => {
+    await new TestClient(t.app).signUp('viewer', 'target@example.com');
+    for (let i = 0; i < 10; i++) {
+      const wrong = await new TestClient(t.app).post('/api/v1/auth/signin', { email: 'target@example.com', password: `wrong password ${i}` });
+      expect(wrong.statusCode).toBe(401);
+    }
+    const locked = await new TestClient(t.app).post('/api/v1/auth/signin', { email: 'target@example.com', password: 'correct horse battery' });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json<{ code: string }>().code).toBe('RATE_LIMITED');
+    expect(locked.cookies.find((c) => c.name === 'ds_sid')).toBeUndefined();
+  });
+
+  it('keeps what a device watched before signing in', async () => {
+    const creator = await new TestClient(t.app).signUp('creator');
+    const series = (await creator.post('/api/v1/series', { title: 'Continuity' })).json<{ id: string }>();
+    const episode = (await creator.post(`/api/v1/series/${series.id}/episodes`, { number: 1, title: 'E1', priceCoins: 0 })).json<{ id: string }>();
+    await t.platform.modules.catalog.service.setEpisodeMedia(episode.id, { status: 'ready', assetId: 'ast_1', durationMs: 60_000 });
+    await creator.post(`/api/v1/episodes/${episode.id}/publish`);
+    await creator.post(`/api/v1/series/${series.id}/publish`);
+
+    const device = new TestClient(t.app);
+    await device.get('/api/v1/auth/me');
+    expect((await device.put(`/api/v1/episodes/${episode.id}/progress`, { positionMs: 42_000 })).statusCode).toBe(204);
+    await device.signUp('viewer');
+    const cont = (await device.get('/api/v1/me/continue')).json<{ items: { episode: { id: string }; positionMs: number }[] }>();
+    expect(cont.items).toEqual([expect.objectContaining({ episode: expect.objectContaining({ id: episode.id }), positionMs: 42_000 })]);
+  });
+});

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Cache } from '../../drivers/cache/port.ts';
 import { csrfTokenFor } from '../../http/access.ts';
 import type { HttpApp } from '../../http/types.ts';
 import { SESSION_COOKIE } from './caller.ts';
@@ -42,7 +44,33 @@ const TokenBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 80 
 
 const tags = ['identity'];
 
-export function registerIdentityRoutes(app: HttpApp, identity: IdentityService, config: Config): void {
+export interface IdentityRouteDeps {
+  identity: IdentityService;
+  config: Config;
+  cache: Cache;
+  /** Told when a device signs in, so what it did anonymously (e.g. watch progress) can follow the user. */
+  onSignedIn: (userId: string, deviceId: string) => Promise<void>;
+}
+
+/** Failed sign-ins allowed per email and per client address in one window. */
+const SIGNIN_ATTEMPTS = 10;
+const SIGNIN_WINDOW_MS = 15 * 60_000;
+
+export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): void {
+  const { identity, config, cache, onSignedIn } = deps;
+
+  // Counted in the shared cache (Redis in production), so every serve process sees the same count.
+  async function guardSignIn(email: string, ip: string): Promise<string[]> {
+    const keys = [`signin:email:${email.trim().toLowerCase()}`, `signin:ip:${ip}`];
+    for (const key of keys) {
+      const failures = Number((await cache.get(key)) ?? 0);
+      if (failures >= SIGNIN_ATTEMPTS) {
+        throw new AppError('RATE_LIMITED', 'Too many failed sign-ins; try again in 15 minutes', { retryAfterSeconds: SIGNIN_WINDOW_MS / 1000 });
+      }
+    }
+    return keys;
+  }
+
   function startCookieSession(reply: FastifyReply, sessionToken: string, user: UserView, orgs: OrgView[]): Static<typeof SessionSchema> {
     reply.setCookie(SESSION_COOKIE, sessionToken, {
       path: '/',
@@ -62,6 +90,7 @@ export function registerIdentityRoutes(app: HttpApp, identity: IdentityService, 
     },
     async (request, reply) => {
       const result = await identity.signUp(request.body);
+      await onSignedIn(result.user.id, request.caller.deviceId);
       return reply.status(201).send(startCookieSession(reply, result.sessionToken, result.user, result.orgs));
     },
   );
@@ -73,7 +102,14 @@ export function registerIdentityRoutes(app: HttpApp, identity: IdentityService, 
       schema: { tags, summary: 'Sign in with email and password', body: SignInBody, response: { 200: SessionSchema } },
     },
     async (request, reply) => {
-      const result = await identity.signIn(request.body.email, request.body.password);
+      const counters = await guardSignIn(request.body.email, request.ip);
+      const result = await identity.signIn(request.body.email, request.body.password).catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
+          for (const key of counters) await cache.incr(key, 1, SIGNIN_WINDOW_MS);
+        }
+        throw error;
+      });
+      await onSignedIn(result.user.id, request.caller.deviceId);
       return startCookieSession(reply, result.sessionToken, result.user, result.orgs);
     },
   );
