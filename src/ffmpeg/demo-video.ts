@@ -160,7 +160,7 @@ function background(look: Look, bg: string, frameCount: number, width: number, h
   switch (look) {
     case 'gradient':
       // A vertical fade from the colour to dark, breathing slowly.
-      return `color=c=${bg}:s=9x16:r=${FPS},format=rgb24,geq=r='r(X,Y)*(1.15-Y/18)*(0.85+0.15*sin(T))':g='g(X,Y)*(1.15-Y/18)*(0.85+0.15*sin(T))':b='b(X,Y)*(1.15-Y/18)*(0.85+0.15*sin(T))',${trim},${upscale}`;
+      return `color=c=${bg}:s=9x16:r=${SLOW_FPS},format=rgb24,geq=r='r(X,Y)*(1.15-Y/18)*(0.85+0.15*sin(T))':g='g(X,Y)*(1.15-Y/18)*(0.85+0.15*sin(T))':b='b(X,Y)*(1.15-Y/18)*(0.85+0.15*sin(T))',fps=${FPS},${trim},${upscale}`;
     case 'life':
       return `life=s=${small}:r=${SLOW_FPS}:seed=${seed}:ratio=0.35:mold=24:life_color=${bg}:death_color=black:mold_color=${darker(bg)},boxblur=1,fps=${FPS},${trim},${upscale}`;
     case 'cellauto':

@@ -92,6 +92,18 @@ describe('probeUpload accepts real videos', () => {
     const result = await probeUpload(webm, LIMITS);
     expect(result).toMatchObject({ formatName: 'matroska,webm', videoCodec: 'vp8', displayWidth: 90, displayHeight: 160 });
   });
+
+  it('measures a live-recorded WebM that states no duration (as MediaRecorder writes them)', async () => {
+    const live = join(dir, 'live.webm');
+    await runFfmpeg([
+      '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=90x160:r=10:d=2',
+      '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '100k', '-f', 'webm', '-live', '1', live,
+    ]);
+    const result = await probeUpload(live, LIMITS);
+    expect(result.durationMs).toBeGreaterThanOrEqual(1900);
+    expect(result.durationMs).toBeLessThanOrEqual(2100);
+    expect((await rejection(live, { ...LIMITS, maxDurationMs: 1000 })).reason).toBe('too_long');
+  });
 });
 
 describe('probeUpload rejects unfit or hostile files', () => {

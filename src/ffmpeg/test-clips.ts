@@ -115,13 +115,13 @@ export async function videoPackets(path: string): Promise<PacketFacts[]> {
     .sort((a, b) => a.ptsTime - b.ptsTime);
 }
 
-/** One decoded frame as 8-bit luma rows, for looking at letterbox bars. */
-export async function lumaFrame(path: string, atSeconds: number, size: { width: number; height: number }): Promise<Buffer> {
+/** One decoded frame (by index, counted from the first) as 8-bit luma rows, for looking at the picture. */
+export async function lumaFrame(path: string, frameIndex: number, size: { width: number; height: number }): Promise<Buffer> {
   const binaries = resolveFfmpegBinaries();
   const { spawn } = await import('node:child_process');
-  return new Promise<Buffer>((resolve, reject) => {
+  const frame = await new Promise<Buffer>((resolve, reject) => {
     const child = spawn(binaries.ffmpeg, [
-      '-hide_banner', '-loglevel', 'error', '-ss', String(atSeconds), '-i', path,
+      '-hide_banner', '-loglevel', 'error', '-i', path, '-vf', `select=gte(n\\,${frameIndex})`,
       '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${size.width}x${size.height}`, 'pipe:1',
     ]);
     const chunks: Buffer[] = [];
@@ -129,4 +129,6 @@ export async function lumaFrame(path: string, atSeconds: number, size: { width: 
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg exited ${String(code)}`))));
   });
+  if (frame.length !== size.width * size.height) throw new Error(`expected a ${size.width}x${size.height} frame, got ${frame.length} bytes`);
+  return frame;
 }

@@ -4,7 +4,7 @@ import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FfmpegError } from './binaries.ts';
+import { FfmpegError, runFfmpeg } from './binaries.ts';
 import { parseMediaPlaylist } from './hls-output.ts';
 import type { Rung } from './ladder.ts';
 import { planLadder, transcodeEpisode } from './ladder.ts';
@@ -140,7 +140,7 @@ describe('transcodeEpisode on a 16:9 clip without audio', () => {
       expect(streams.find((s) => s.codecType === 'video')).toMatchObject({ width: rendition.width, height: rendition.height });
       expect(streams.find((s) => s.codecType === 'audio')).toMatchObject({ codecName: 'aac' });
     }
-    const luma = await lumaFrame(join(out, '360p/seg_000.ts'), 1, { width: 360, height: 640 });
+    const luma = await lumaFrame(join(out, '360p/seg_000.ts'), 30, { width: 360, height: 640 });
     const rowMean = (row: number): number => {
       let sum = 0;
       for (let x = 0; x < 360; x++) sum += luma[row * 360 + x] ?? 0;
@@ -152,6 +152,34 @@ describe('transcodeEpisode on a 16:9 clip without audio', () => {
     } else {
       expect(Math.max(rowMean(10), rowMean(630), rowMean(320))).toBeGreaterThan(40); // picture edge to edge
     }
+  });
+});
+
+describe('transcodeEpisode on a rotated phone clip', () => {
+  it('plays it upright: the picture is turned, not squeezed', async () => {
+    // Coded 320x180, left half white, right half black; tagged to be shown turned a quarter.
+    const coded = join(dir, 'halves.mp4');
+    const rotated = join(dir, 'halves-rotated.mp4');
+    await runFfmpeg([
+      '-hide_banner', '-loglevel', 'error', '-y', '-filter_complex',
+      'color=white:s=160x180:r=30:d=2[l];color=black:s=160x180:r=30:d=2[r];[l][r]hstack,format=yuv420p[v]',
+      '-map', '[v]', '-c:v', 'libx264', '-preset', 'ultrafast', coded,
+    ]);
+    await runFfmpeg(['-hide_banner', '-loglevel', 'error', '-y', '-i', coded, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    const probe = await probeUpload(rotated, LIMITS);
+    expect([probe.displayWidth, probe.displayHeight]).toEqual([180, 320]);
+
+    const out = join(dir, 'rotated-out');
+    await transcodeEpisode({ input: rotated, outDir: out, fit: 'pad', rungs: [SMALL_RUNGS[1]!], sourceDurationMs: 2000, probe, threads: 1 });
+    const luma = await lumaFrame(join(out, '180p/seg_000.ts'), 15, { width: 180, height: 320 });
+    const mean = (x0: number, x1: number, y0: number, y1: number): number => {
+      let sum = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += luma[y * 180 + x] ?? 0;
+      return sum / ((x1 - x0) * (y1 - y0));
+    };
+    // Turned: the halves are now top and bottom, and each spans the full width.
+    expect(Math.abs(mean(0, 180, 10, 150) - mean(0, 180, 170, 310))).toBeGreaterThan(150);
+    expect(Math.abs(mean(0, 80, 10, 310) - mean(100, 180, 10, 310))).toBeLessThan(20);
   });
 });
 
