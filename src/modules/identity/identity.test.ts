@@ -146,6 +146,6 @@ describe('sign-in protection and continuity', () => {
     expect((await device.put(`/api/v1/episodes/${episode.id}/progress`, { positionMs: 42_000 })).statusCode).toBe(204);
     await device.signUp('viewer');
     const cont = (await device.get('/api/v1/me/continue')).json<{ items: { episode: { id: string }; positionMs: number }[] }>();
-    expect(cont.items).toEqual([expect.objectContaining({ episode: expect.objectContaining({ id: episode.id }), positionMs: 42_000 })]);
+    expect(cont.items.map((item) => [item.episode.id, item.positionMs])).toEqual([[episode.id, 42_000]]);
   });
 });

@@ -6,6 +6,7 @@ import type { Queue } from '../../drivers/queue/port.ts';
 import type { MediaSigner } from '../../drivers/signing/port.ts';
 import type { Storage } from '../../drivers/storage/port.ts';
 import type { HttpApp } from '../../http/types.ts';
+import type { Caller } from '../../http/context.ts';
 import { registerMediaFileRoute } from './file-route.ts';
 import { createUploadIntake } from './intake.ts';
 import type { EpisodeAccess } from './ports.ts';
@@ -38,7 +39,7 @@ export function createMediaModule(deps: MediaModuleDeps) {
   return {
     service,
     /** Takes a video file on this machine through the upload checks into the transcode queue. */
-    ingestLocalFile: intake.ingestLocalFile,
+    ingestLocalFile: (caller: Caller, episodeId: string, path: string) => intake.ingestLocalFile(caller, episodeId, path),
     /** Every HTTP route of the module: the tus endpoint, the media API and the /media file route. */
     registerRoutes(app: HttpApp): void {
       uploads.registerRoutes(app);
