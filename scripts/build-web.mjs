@@ -26,5 +26,7 @@ if (process.argv.includes('--if-stale') && existsSync(outIndex) && statSync(outI
 const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(webDir, 'vite.config.ts')], {
   cwd: root,
   stdio: 'inherit',
+  // A test runner's NODE_ENV=test would otherwise ship React's development bundle.
+  env: { ...process.env, NODE_ENV: 'production' },
 });
 process.exit(result.status ?? 1);
