@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'drizzle/', 'test-artifacts/', 'coverage/', 'bin/', 'scripts/*.mjs'] },
+  { ignores: ['.dependency-cruiser.cjs', 'node_modules/', 'dist/', 'data/', 'drizzle/', 'test-artifacts/', 'coverage/', 'bin/', 'scripts/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

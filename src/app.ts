@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { closeDrivers, openDrivers, type Drivers } from './drivers/index.ts';
 import { installAccessControl } from './http/access.ts';
-import { createHttpServer, registerOpenApiRoute } from './http/server.ts';
+import { createHttpServer, registerOpenApiRoute, type ExistingServer } from './http/server.ts';
 import type { HttpApp } from './http/types.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createCatalogModule } from './modules/catalog/index.ts';
@@ -44,9 +44,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
 
-export async function buildHttpApp(platform: Platform): Promise<HttpApp> {
+/** `existing`: a server already listening (see http/early-server.ts) that the app takes over when ready. */
+export async function buildHttpApp(platform: Platform, existing?: ExistingServer): Promise<HttpApp> {
   const { config, log, drivers, modules } = platform;
-  const app = await createHttpServer(config, log);
+  const app = await createHttpServer(config, log, existing);
   installAccessControl(app, modules.identity.resolveCaller);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));

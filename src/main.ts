@@ -1,11 +1,15 @@
 import { loadConfig } from './config.ts';
-import { buildHttpApp, closePlatform, createPlatform, registerWorkers, type ProcessRole } from './app.ts';
+import { listenEarly } from './http/early-server.ts';
 
 const USAGE = 'usage: dualstream serve | worker | all | seed | migrate';
 const SHUTDOWN_DEADLINE_MS = 25_000;
+type Command = 'serve' | 'worker' | 'all' | 'seed' | 'migrate';
 
-async function run(command: string): Promise<void> {
+async function run(command: Command): Promise<void> {
   const config = loadConfig();
+  // HTTP answers before the database and the modules load, so a first start never shows nothing.
+  const early = command === 'serve' || command === 'all' ? await listenEarly(config.port, config.host) : null;
+  const { buildHttpApp, closePlatform, createPlatform, registerWorkers } = await import('./app.ts');
   const platform = await createPlatform(config);
   const { log, drivers } = platform;
 
@@ -21,17 +25,16 @@ async function run(command: string): Promise<void> {
     return;
   }
 
-  const role = command as ProcessRole;
-  const app = role === 'worker' ? null : await buildHttpApp(platform);
-  if (role !== 'serve') {
+  const app = early ? await buildHttpApp(platform, early) : null;
+  if (command !== 'serve') {
     registerWorkers(platform);
     drivers.queue.start();
   }
   if (app) {
-    await app.listen({ port: config.port, host: config.host });
-    log.info(`dualstream ${role} listening on ${config.publicUrl}`);
+    await app.ready();
+    log.info(`dualstream ${command} listening on ${config.publicUrl}`);
   }
-  if (role === 'all' && config.seedDemo) {
+  if (command === 'all' && config.seedDemo) {
     const { seedDemoContent } = await import('./seed/demo.ts');
     // Seeding runs beside the server: the page answers at once and episodes appear as they are made.
     void seedDemoContent(platform).catch((error: unknown) => log.error({ err: error }, 'demo seeding failed'));
@@ -57,8 +60,12 @@ async function run(command: string): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+function isCommand(value: string): value is Command {
+  return ['serve', 'worker', 'all', 'seed', 'migrate'].includes(value);
+}
+
 const command = process.argv[2] ?? 'all';
-if (!['serve', 'worker', 'all', 'seed', 'migrate'].includes(command)) {
+if (!isCommand(command)) {
   console.error(USAGE);
   process.exit(2);
 }

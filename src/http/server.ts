@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -15,16 +16,47 @@ import { validatorCompiler } from './validation.ts';
 const NOT_APP_PATHS = /^\/(api|media|healthz|readyz)(\/|$)/;
 
 /** A Fastify instance with the house conventions: problem+json, cookies, OpenAPI, the web app. */
-export async function createHttpServer(config: Config, log: Logger): Promise<HttpApp> {
+export interface ExistingServer {
+  server: Server;
+  attach(handler: (request: IncomingMessage, response: ServerResponse) => void): void;
+}
+
+export async function createHttpServer(config: Config, log: Logger, existing?: ExistingServer): Promise<HttpApp> {
   const loggerInstance: FastifyBaseLogger = log;
+  let fastifyHandler: ((request: IncomingMessage, response: ServerResponse) => void) | null = null;
   const app = Fastify({
     loggerInstance,
+    // An already-listening server (see early-server.ts) gets Fastify's handler once the app is ready.
+    ...(existing
+      ? {
+          serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
+            fastifyHandler = handler;
+            return existing.server;
+          },
+        }
+      : {}),
     trustProxy: true,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  if (existing) {
+    app.addHook('onReady', async () => {
+      if (fastifyHandler) existing.attach(fastifyHandler);
+    });
+  }
+
+  // While shutting down, answers tell keep-alive clients to go, so in-flight requests finish
+  // and their sockets close instead of holding the server open until the deadline.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
 
   const webIndex = join(config.webDir, 'index.html');
   const hasWeb = existsSync(webIndex);

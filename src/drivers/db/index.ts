@@ -9,10 +9,12 @@ export interface DatabaseOptions {
   databaseUrl: string | null;
   /** PGlite's folder; null = in memory. Ignored when databaseUrl is set. */
   pgliteDir: string | null;
+  /** Told about connections the server dropped while idle (PostgreSQL). */
+  onIdleError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, 10, options.onIdleError);
   return openPglite(options.pgliteDir);
 }
 

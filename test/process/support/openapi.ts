@@ -1,0 +1,99 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { loadConfig } from '../../../src/config.ts';
+import { buildHttpApp, closePlatform, createPlatform } from '../../../src/app.ts';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export interface OpenApiDocument {
+  openapi?: string;
+  paths?: Record<string, Record<string, { parameters?: { in: string; name: string; required?: boolean }[] }>>;
+}
+
+export interface RouteEntry {
+  method: string;
+  /** The OpenAPI form of the path: `:id` becomes `{id}`. */
+  path: string;
+}
+
+/** Validates the document against the official OpenAPI JSON schema for its version. */
+export async function openApiSchemaErrors(document: unknown): Promise<string[]> {
+  const validator = new Validator();
+  const result = await validator.validate(document as Record<string, unknown>);
+  if (result.valid) return [];
+  return typeof result.errors === 'string' ? [result.errors] : (result.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+}
+
+/** What the JSON schema cannot see: every `{param}` in a path is declared as a required path parameter. */
+export function pathParameterErrors(document: OpenApiDocument): string[] {
+  const errors: string[] = [];
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      for (const name of templated) {
+        const declared = (operation.parameters ?? []).find((p) => p.in === 'path' && p.name === name);
+        if (!declared?.required) errors.push(`${method.toUpperCase()} ${path}: path parameter {${name}} is not declared as required`);
+      }
+    }
+  }
+  return errors;
+}
+
+export function documentedRoutes(document: OpenApiDocument): Set<string> {
+  const routes = new Set<string>();
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const method of METHODS) if (item[method]) routes.add(`${method.toUpperCase()} ${path}`);
+  }
+  return routes;
+}
+
+/**
+ * Every route the app registers under /api/v1, read from Fastify's route tree
+ * (`printRoutes({ commonPrefix: false })`, one node per line: `├── <segment> (<METHODS>)`).
+ * The HEAD route Fastify adds beside each GET is left out; a HEAD route of its own (tus) is kept.
+ */
+export async function registeredApiRoutes(dataDir: string): Promise<RouteEntry[]> {
+  const config = loadConfig({ DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn', WEB_DIR: `${dataDir}/no-web` });
+  const platform = await createPlatform(config, { inMemoryDatabase: true });
+  try {
+    const app = await buildHttpApp(platform);
+    await app.ready();
+    const tree = app.printRoutes({ commonPrefix: false });
+    await app.close();
+    const routes = parseRouteTree(tree).filter((r) => r.path.startsWith('/api/v1/'));
+    const gets = new Set(routes.filter((r) => r.method === 'GET').map((r) => r.path));
+    return routes.filter((r) => r.method !== 'HEAD' || !gets.has(r.path));
+  } finally {
+    await closePlatform(platform);
+  }
+}
+
+export function parseRouteTree(tree: string): RouteEntry[] {
+  const routes: RouteEntry[] = [];
+  const stack: { depth: number; path: string }[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^([\s│]*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length;
+    const segment = match[2] ?? '';
+    while (stack.length > 0 && (stack[stack.length - 1]?.depth ?? 0) >= depth) stack.pop();
+    const parent = stack[stack.length - 1]?.path ?? '';
+    const path = joinSegment(parent, segment);
+    stack.push({ depth, path });
+    for (const method of (match[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean)) {
+      routes.push({ method, path: toOpenApiPath(path) });
+    }
+  }
+  return routes;
+}
+
+function joinSegment(parent: string, segment: string): string {
+  if (parent === '') return segment;
+  if (parent.endsWith('/') || segment.startsWith('/')) return `${parent.replace(/\/$/, '')}/${segment.replace(/^\//, '')}`;
+  return `${parent}${segment}`;
+}
+
+function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{*}');
+}
