@@ -12,6 +12,11 @@ import { createFeedModule } from './modules/feed/index.ts';
 import { createMediaModule } from './modules/media/index.ts';
 import { createHmacSigner } from './drivers/signing/index.ts';
 import { createEpisodeAccess } from './flows/episode-access.ts';
+import { createPaymentProviders } from './drivers/payments/index.ts';
+import { createPaymentsModule } from './modules/payments/index.ts';
+import { createLedgerModule } from './modules/ledger/index.ts';
+import { createWalletModule } from './modules/wallet/index.ts';
+import { createIdempotency } from './http/idempotency.ts';
 
 export type ProcessRole = 'serve' | 'worker' | 'all';
 
@@ -39,7 +44,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     clock: drivers.clock,
     episodeAccess: createEpisodeAccess({ catalog: catalog.service, feed: feed.service }),
   });
-  return { config, log, drivers, modules: { identity, catalog, feed, media } };
+  const payments = createPaymentsModule({
+    db,
+    clock: drivers.clock,
+    ...createPaymentProviders(config, { db, queue: drivers.queue, clock: drivers.clock, log }),
+  });
+  const ledger = createLedgerModule({ db });
+  const wallet = createWalletModule({ db, ledger: ledger.service, clock: drivers.clock, config });
+  const idempotency = createIdempotency({ db, clock: drivers.clock });
+  return { config, log, drivers, idempotency, modules: { identity, catalog, feed, media, payments, ledger, wallet } };
 }
 
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
@@ -64,12 +77,15 @@ export async function buildHttpApp(platform: Platform, existing?: ExistingServer
   modules.catalog.registerRoutes(app);
   modules.feed.registerRoutes(app);
   modules.media.registerRoutes(app);
+  modules.payments.registerRoutes(app);
+  modules.wallet.registerRoutes(app);
   return app;
 }
 
 /** Registers the background job handlers; the worker loop starts with `drivers.queue.start()`. */
 export function registerWorkers(platform: Platform): void {
   platform.modules.media.registerJobs(platform.drivers.queue);
+  platform.modules.payments.registerJobs(platform.drivers.queue);
 }
 
 export async function closePlatform(platform: Platform): Promise<void> {

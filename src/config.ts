@@ -35,11 +35,24 @@ export interface Config {
     concurrency: number;
   };
   webDir: string;
+  payments: {
+    /** The provider new payments go to. */
+    provider: 'sandbox';
+    /** The sandbox sends some webhooks twice, as real providers do; tests keep it on. */
+    sandboxDuplicateWebhooks: boolean;
+    webhookToleranceSeconds: number;
+  };
+  wallet: {
+    /** Operator default spending caps (coins) for viewers who set none; null = no cap. */
+    defaultDailyCapCoins: number | null;
+    defaultMonthlyCapCoins: number | null;
+  };
 }
 
 export interface Secrets {
   sessionSecret: string;
   mediaSecret: string;
+  paymentsWebhookSecret: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,6 +67,12 @@ function intFrom(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function optionalIntFrom(env: Env, name: string, min: number, max: number): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw.toLowerCase() === 'none') return null;
+  return intFrom(env, name, min, min, max);
 }
 
 function boolFrom(env: Env, name: string, fallback: boolean): boolean {
@@ -87,13 +106,24 @@ function loadSecrets(env: Env, dataDir: string): Secrets {
   const secrets: Secrets = {
     sessionSecret: env.SESSION_SECRET ?? stored.sessionSecret ?? randomBytes(32).toString('base64url'),
     mediaSecret: env.MEDIA_SECRET ?? stored.mediaSecret ?? randomBytes(32).toString('base64url'),
+    paymentsWebhookSecret: env.PAYMENTS_WEBHOOK_SECRET ?? stored.paymentsWebhookSecret ?? randomBytes(32).toString('base64url'),
   };
-  if (stored.sessionSecret !== secrets.sessionSecret || stored.mediaSecret !== secrets.mediaSecret) {
-    if (!env.SESSION_SECRET || !env.MEDIA_SECRET) {
+  if (
+    stored.sessionSecret !== secrets.sessionSecret ||
+    stored.mediaSecret !== secrets.mediaSecret ||
+    stored.paymentsWebhookSecret !== secrets.paymentsWebhookSecret
+  ) {
+    if (!env.SESSION_SECRET || !env.MEDIA_SECRET || !env.PAYMENTS_WEBHOOK_SECRET) {
       writeFileSync(file, JSON.stringify({ ...stored, ...secrets }, null, 2), { mode: 0o600 });
     }
   }
   return secrets;
+}
+
+function paymentProviderFrom(env: Env): 'sandbox' {
+  const raw = env.PAYMENTS_PROVIDER ?? 'sandbox';
+  if (raw !== 'sandbox') throw new ConfigError(`PAYMENTS_PROVIDER must be sandbox, got "${raw}"`);
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -134,5 +164,14 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: intFrom(env, 'WORKER_CONCURRENCY', 1, 1, 16),
     },
     webDir: resolve(env.WEB_DIR ?? './dist/web'),
+    payments: {
+      provider: paymentProviderFrom(env),
+      sandboxDuplicateWebhooks: boolFrom(env, 'PAYMENTS_SANDBOX_DUPLICATE_WEBHOOKS', false),
+      webhookToleranceSeconds: intFrom(env, 'PAYMENTS_WEBHOOK_TOLERANCE_SECONDS', 300, 10, 3600),
+    },
+    wallet: {
+      defaultDailyCapCoins: optionalIntFrom(env, 'WALLET_DEFAULT_DAILY_CAP', 0, 1_000_000_000),
+      defaultMonthlyCapCoins: optionalIntFrom(env, 'WALLET_DEFAULT_MONTHLY_CAP', 0, 1_000_000_000),
+    },
   };
 }

@@ -5,6 +5,8 @@
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,
+  WEBHOOK_SIGNATURE_INVALID: 400,
+  IDEMPOTENCY_KEY_REQUIRED: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   PAYMENT_REQUIRED: 402,
@@ -27,6 +29,7 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_CONFLICT: 422,
   INSUFFICIENT_STOCK: 409,
   INSUFFICIENT_FUNDS: 402,
+  SPENDING_CAP_REACHED: 403,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   NOT_READY: 503,
@@ -77,6 +80,8 @@ export interface Problem {
 const TITLES: Record<ErrorCode, string> = {
   VALIDATION_FAILED: 'The request is not valid',
   BAD_REQUEST: 'Bad request',
+  WEBHOOK_SIGNATURE_INVALID: 'The webhook signature is missing, wrong or outside the time tolerance',
+  IDEMPOTENCY_KEY_REQUIRED: 'This request needs an Idempotency-Key header',
   UNAUTHENTICATED: 'Sign-in required',
   INVALID_CREDENTIALS: 'Email or password is wrong',
   PAYMENT_REQUIRED: 'Payment required',
@@ -99,6 +104,7 @@ const TITLES: Record<ErrorCode, string> = {
   IDEMPOTENCY_CONFLICT: 'This Idempotency-Key was used with another request',
   INSUFFICIENT_STOCK: 'Not enough stock',
   INSUFFICIENT_FUNDS: 'Not enough balance',
+  SPENDING_CAP_REACHED: 'Your coin spending limit is reached',
   RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal error',
   NOT_READY: 'Not ready',

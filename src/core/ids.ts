@@ -15,6 +15,16 @@ export const ID_PREFIXES = {
   job: 'job',
   device: 'dev',
   event: 'evt',
+  account: 'acc',
+  entry: 'jrn',
+  posting: 'pst',
+  lot: 'lot',
+  spend: 'spd',
+  payment: 'pay',
+  paymentEvent: 'pev',
+  sandboxPayment: 'sbp',
+  sandboxRefund: 'sbr',
+  sandboxEvent: 'sbe',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

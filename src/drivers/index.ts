@@ -34,6 +34,7 @@ export async function openDrivers(config: Config, log: Logger, overrides: Driver
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDir: overrides.inMemoryDatabase ? null : pgliteDirFor(config.dataDir),
+    onIdleError: (error) => log.warn({ err: error }, 'an idle database connection failed'),
   });
   await database.migrate();
   const clock = overrides.clock ?? systemClock;

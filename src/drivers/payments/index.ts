@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Db } from '../db/types.ts';
+import type { Queue } from '../queue/port.ts';
+import type { PaymentProvider } from './port.ts';
+import { createSandboxProvider, SANDBOX_PAGE_PATH, type SandboxProvider } from './sandbox.ts';
+
+export type * from './port.ts';
+export { createSandboxProvider, SANDBOX_PAGE_PATH, SANDBOX_SIGNATURE_HEADER, SANDBOX_WEBHOOK_QUEUE, type SandboxDeps, type SandboxProvider } from './sandbox.ts';
+export { signWebhook, verifyWebhookSignature } from './signature.ts';
+
+export interface PaymentProviders {
+  providers: Record<string, PaymentProvider>;
+  defaultProvider: string;
+  /** Set when the sandbox runs here: its pages and webhook jobs must be registered. */
+  sandbox: SandboxProvider | null;
+}
+
+/** The configured providers; the sandbox is always there (it is the default and costs nothing idle). */
+export function createPaymentProviders(config: Config, deps: { db: Db; queue: Queue; clock: Clock; log?: Logger }): PaymentProviders {
+  const sandbox = createSandboxProvider({
+    ...deps,
+    webhookSecret: config.secrets.paymentsWebhookSecret,
+    toleranceSeconds: config.payments.webhookToleranceSeconds,
+    webhookUrl: `${config.publicUrl}/api/v1/payments/sandbox/webhook`,
+    hostedPageBase: `${config.publicUrl}${SANDBOX_PAGE_PATH}`,
+    duplicateWebhooks: config.payments.sandboxDuplicateWebhooks,
+  });
+  return { providers: { sandbox }, defaultProvider: config.payments.provider, sandbox };
+}
