@@ -51,7 +51,15 @@ async function run(command: Command): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     void (async () => {
+      // Fastify refuses new requests and marks answers `connection: close`; the server we listen
+      // on ourselves (early-server.ts) is closed here, which waits for requests in flight.
       await app?.close();
+      if (early) {
+        await new Promise<void>((resolve) => {
+          early.server.close(() => resolve());
+          early.server.closeIdleConnections();
+        });
+      }
       await closePlatform(platform);
       process.exit(0);
     })();

@@ -16,6 +16,18 @@ import { validatorCompiler } from './validation.ts';
 const NOT_APP_PATHS = /^\/(api|media|healthz|readyz)(\/|$)/;
 
 /** A Fastify instance with the house conventions: problem+json, cookies, OpenAPI, the web app. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered (method and Fastify path), for checks such as OpenAPI coverage. */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
 export interface ExistingServer {
   server: Server;
   attach(handler: (request: IncomingMessage, response: ServerResponse) => void): void;
@@ -41,6 +53,11 @@ export async function createHttpServer(config: Config, log: Logger, existing?: E
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  const registeredRoutes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
+  });
+  app.decorate('registeredRoutes', registeredRoutes);
   if (existing) {
     app.addHook('onReady', async () => {
       if (fastifyHandler) existing.attach(fastifyHandler);

@@ -308,8 +308,11 @@ describe('media: resumable upload → HLS ladder → signed playback', () => {
 
     const media = await waitUntilReady(episode.id, pending.assetId);
     expect(await h.countRows('media_assets')).toBe(1);
-    const files = await h.listDataFiles();
-    expect(files.some((f) => f.includes(firstAssetId))).toBe(false);
+    // The old asset's files are removed right after the new one is marked ready.
+    const files = await waitFor('the old asset files to go', async () => {
+      const current = await h.listDataFiles();
+      return current.some((f) => f.includes(firstAssetId)) ? undefined : current;
+    }, 15_000);
     expect(files.some((f) => f.includes(`hls/${episode.id}/${media.assetId}/`))).toBe(true);
     expect((await getMedia(oldPlay.hlsUrl, viewerDevice)).statusCode).toBe(403);
     const newPlay = await playback(episode.id, viewerDevice);

@@ -27,7 +27,8 @@ describe('dualstream all: start, document, stop and restart on PGlite', () => {
     env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', SCRYPT_COST: '16384', LOG_LEVEL: 'info' };
     first = spawnMain('all #1', 'all', env);
     healthyAfterMs = (await waitForOk(`${baseUrl}/healthz`, first, 120_000)) - first.startedAt;
-    console.info(`fresh DATA_DIR: /healthz answered ${Math.round(healthyAfterMs)} ms after spawn`);
+    const readyAfterMs = (await waitForOk(`${baseUrl}/readyz`, first, 120_000)) - first.startedAt;
+    console.info(`fresh DATA_DIR: /healthz answered ${Math.round(healthyAfterMs)} ms, /readyz ${Math.round(readyAfterMs)} ms after spawn`);
   });
 
   afterAll(async () => {
@@ -38,7 +39,7 @@ describe('dualstream all: start, document, stop and restart on PGlite', () => {
   it(`answers /healthz within ${HEALTHZ_DEADLINE_MS / 1000} s of being spawned`, async () => {
     expect(healthyAfterMs).toBeLessThan(HEALTHZ_DEADLINE_MS);
     const response = await fetch(`${baseUrl}/healthz`);
-    expect(await response.json()).toEqual({ ok: true });
+    expect(await response.json()).toMatchObject({ ok: true });
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
   });
 
@@ -73,6 +74,7 @@ describe('dualstream all: start, document, stop and restart on PGlite', () => {
 
     const second = spawnMain('all #2', 'all', env);
     console.info(`restart: /healthz answered ${Math.round((await waitForOk(`${baseUrl}/healthz`, second, 120_000)) - second.startedAt)} ms after spawn`);
+    await waitForOk(`${baseUrl}/readyz`, second, 120_000);
     const again = new SessionClient();
     const signin = await again.request<{ user: { id: string } }>(baseUrl, 'POST', '/api/v1/auth/signin', { email, password });
     expect(signin.status).toBe(200);

@@ -59,39 +59,15 @@ export async function registeredApiRoutes(dataDir: string): Promise<RouteEntry[]
   try {
     const app = await buildHttpApp(platform);
     await app.ready();
-    const tree = app.printRoutes({ commonPrefix: false });
+    const routes = app.registeredRoutes
+      .map((r) => ({ method: r.method, path: toOpenApiPath(r.url) }))
+      .filter((r) => r.path.startsWith('/api/v1/'));
     await app.close();
-    const routes = parseRouteTree(tree).filter((r) => r.path.startsWith('/api/v1/'));
     const gets = new Set(routes.filter((r) => r.method === 'GET').map((r) => r.path));
     return routes.filter((r) => r.method !== 'HEAD' || !gets.has(r.path));
   } finally {
     await closePlatform(platform);
   }
-}
-
-export function parseRouteTree(tree: string): RouteEntry[] {
-  const routes: RouteEntry[] = [];
-  const stack: { depth: number; path: string }[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^([\s│]*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!match) continue;
-    const depth = (match[1] ?? '').length;
-    const segment = match[2] ?? '';
-    while (stack.length > 0 && (stack[stack.length - 1]?.depth ?? 0) >= depth) stack.pop();
-    const parent = stack[stack.length - 1]?.path ?? '';
-    const path = joinSegment(parent, segment);
-    stack.push({ depth, path });
-    for (const method of (match[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean)) {
-      routes.push({ method, path: toOpenApiPath(path) });
-    }
-  }
-  return routes;
-}
-
-function joinSegment(parent: string, segment: string): string {
-  if (parent === '') return segment;
-  if (parent.endsWith('/') || segment.startsWith('/')) return `${parent.replace(/\/$/, '')}/${segment.replace(/^\//, '')}`;
-  return `${parent}${segment}`;
 }
 
 function toOpenApiPath(path: string): string {
