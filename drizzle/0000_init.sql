@@ -326,6 +326,7 @@ CREATE INDEX "series_studio_idx" ON "series" USING btree ("studio_id");--> state
 CREATE INDEX "series_published_idx" ON "series" USING btree ("status","published_at");--> statement-breakpoint
 CREATE INDEX "follows_series_idx" ON "follows" USING btree ("series_id");--> statement-breakpoint
 CREATE INDEX "watch_progress_recent_idx" ON "watch_progress" USING btree ("viewer_key","updated_at");--> statement-breakpoint
+CREATE INDEX "watch_progress_series_idx" ON "watch_progress" USING btree ("viewer_key","series_id","updated_at");--> statement-breakpoint
 CREATE INDEX "org_members_user_idx" ON "org_members" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "ledger_accounts_owner_uq" ON "ledger_accounts" USING btree ("owner_type","owner_id","purpose","unit");--> statement-breakpoint

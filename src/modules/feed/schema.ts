@@ -26,6 +26,7 @@ export const watchProgress = pgTable(
   (t) => [
     primaryKey({ columns: [t.viewerKey, t.episodeId] }),
     index('watch_progress_recent_idx').on(t.viewerKey, t.updatedAt),
+    index('watch_progress_series_idx').on(t.viewerKey, t.seriesId, t.updatedAt),
     check('watch_progress_position_check', sql`${t.positionMs} >= 0`),
   ],
 );

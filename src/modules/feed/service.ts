@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../drivers/db/types.ts';
@@ -92,19 +92,25 @@ export function createFeedService(deps: { db: Db; catalog: CatalogService; clock
     return entries;
   }
 
+  /** The viewer's latest progress row in each of these series (one query, only these series). */
+  async function latestProgressIn(viewerKey: string, seriesIds: string[]) {
+    if (seriesIds.length === 0) return new Map<string, typeof watchProgress.$inferSelect>();
+    const rows = await db
+      .selectDistinctOn([watchProgress.seriesId])
+      .from(watchProgress)
+      .where(and(eq(watchProgress.viewerKey, viewerKey), inArray(watchProgress.seriesId, seriesIds)))
+      .orderBy(watchProgress.seriesId, desc(watchProgress.updatedAt));
+    return new Map(rows.map((row) => [row.seriesId, row]));
+  }
+
   async function feed(caller: Caller, cursor: string | null, limit: number): Promise<{ items: FeedItem[]; nextCursor: string | null }> {
     const page = await catalog.publishedSeriesPage(cursor, limit);
-    const progress = await db
-      .select()
-      .from(watchProgress)
-      .where(eq(watchProgress.viewerKey, caller.viewerKey))
-      .orderBy(desc(watchProgress.updatedAt))
-      .limit(500);
+    const progress = await latestProgressIn(caller.viewerKey, page.items.map((item) => item.series.id));
     const items: FeedItem[] = [];
     for (const { series, episodes } of page.items) {
       const playable = episodes.filter((e) => e.mediaStatus === 'ready');
       if (playable.length === 0) continue;
-      const last = progress.find((p) => p.seriesId === series.id);
+      const last = progress.get(series.id);
       const lastEpisode = last ? playable.find((e) => e.id === last.episodeId) : undefined;
       let episode = playable[0];
       let resumeAtMs = 0;
