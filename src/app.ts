@@ -17,6 +17,9 @@ import { createPaymentsModule } from './modules/payments/index.ts';
 import { createLedgerModule } from './modules/ledger/index.ts';
 import { createWalletModule } from './modules/wallet/index.ts';
 import { createIdempotency } from './http/idempotency.ts';
+import { createEntitlementsModule } from './modules/entitlements/index.ts';
+import { registerUnlockRoutes } from './flows/unlock-episode.ts';
+import { createTopUp, registerTopUpRoutes } from './flows/top-up.ts';
 
 export type ProcessRole = 'serve' | 'worker' | 'all';
 
@@ -34,6 +37,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const identity = createIdentityModule({ db, config, clock: drivers.clock, cache: drivers.cache });
   const catalog = createCatalogModule({ db, identity: identity.service, storage: drivers.storage, clock: drivers.clock });
   const feed = createFeedModule({ db, catalog: catalog.service, clock: drivers.clock });
+  const entitlements = createEntitlementsModule({ db, clock: drivers.clock });
   const media = createMediaModule({
     db,
     queue: drivers.queue,
@@ -42,7 +46,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     config,
     log,
     clock: drivers.clock,
-    episodeAccess: createEpisodeAccess({ catalog: catalog.service, feed: feed.service }),
+    episodeAccess: createEpisodeAccess({ catalog: catalog.service, feed: feed.service, entitlements: entitlements.service }),
   });
   const payments = createPaymentsModule({
     db,
@@ -52,7 +56,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const ledger = createLedgerModule({ db });
   const wallet = createWalletModule({ db, ledger: ledger.service, clock: drivers.clock, config });
   const idempotency = createIdempotency({ db, clock: drivers.clock });
-  return { config, log, drivers, idempotency, modules: { identity, catalog, feed, media, payments, ledger, wallet } };
+  const topUp = createTopUp({ payments: payments.service, wallet: wallet.service, publicUrl: config.publicUrl, log });
+  topUp.listen();
+  return { config, log, drivers, idempotency, flows: { topUp }, modules: { identity, catalog, feed, media, payments, ledger, wallet, entitlements } };
 }
 
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
@@ -79,6 +85,14 @@ export async function buildHttpApp(platform: Platform, existing?: ExistingServer
   modules.media.registerRoutes(app);
   modules.payments.registerRoutes(app);
   modules.wallet.registerRoutes(app);
+  registerTopUpRoutes(app, platform.flows.topUp, platform.idempotency);
+  registerUnlockRoutes(app, {
+    db: drivers.database.db,
+    catalog: modules.catalog.service,
+    wallet: modules.wallet.service,
+    entitlements: modules.entitlements.service,
+    idempotency: platform.idempotency,
+  });
   return app;
 }
 

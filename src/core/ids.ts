@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   sandboxPayment: 'sbp',
   sandboxRefund: 'sbr',
   sandboxEvent: 'sbe',
+  entitlement: 'ent',
+  topUp: 'top',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,15 +1,20 @@
 import { AppError } from '../core/errors.ts';
 import type { Caller } from '../http/context.ts';
 import type { CatalogService } from '../modules/catalog/service.ts';
+import type { EntitlementsService } from '../modules/entitlements/service.ts';
 import type { FeedService } from '../modules/feed/service.ts';
 import type { EpisodeAccess } from '../modules/media/service.ts';
 
 /**
  * What media may do with an episode, decided by the catalog (ownership, publication, price)
- * and the feed (where the viewer left off). Entitlements for priced episodes join here later.
+ * the feed (where the viewer left off) and the entitlements (which priced episodes a user unlocked).
  */
-export function createEpisodeAccess(deps: { catalog: CatalogService; feed: Pick<FeedService, 'resumePosition'> }): EpisodeAccess {
-  const { catalog, feed } = deps;
+export function createEpisodeAccess(deps: {
+  catalog: CatalogService;
+  feed: Pick<FeedService, 'resumePosition'>;
+  entitlements: Pick<EntitlementsService, 'hasAccess'>;
+}): EpisodeAccess {
+  const { catalog, feed, entitlements } = deps;
 
   async function factsOrNotFound(caller: Caller, episodeId: string) {
     const facts = await catalog.episodeAccessFacts(caller, episodeId);
@@ -24,7 +29,8 @@ export function createEpisodeAccess(deps: { catalog: CatalogService; feed: Pick<
     },
     async authorizePlayback(caller, episodeId) {
       const facts = await factsOrNotFound(caller, episodeId);
-      if (!facts.episode.free && !facts.canManage) {
+      const entitled = async () => caller.userId !== null && (await entitlements.hasAccess(caller.userId, episodeId, facts.seriesId));
+      if (!facts.episode.free && !facts.canManage && !(await entitled())) {
         throw new AppError('ENTITLEMENT_REQUIRED', `Episode ${facts.episode.number} costs ${facts.episode.priceCoins} coins`, {
           episodeId,
           priceCoins: facts.episode.priceCoins,
