@@ -138,7 +138,11 @@ describe(`db queue contract: workers, leases and shutdown (${databaseLabel})`, (
     let handlerFinished = false;
     let sawAbort = false;
     queue.work(name, async (_payload, ctx) => {
-      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      // stop() may come between the claim and this line: a handler must honour an aborted signal too.
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) resolve();
+        else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
       sawAbort = true;
       await sleep(150);
       handlerFinished = true;
