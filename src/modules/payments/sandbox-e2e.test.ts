@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, until } from '../../../test/support/async.ts';
 import { openTestDatabase, testPostgresUrl, type TestDatabase } from '../../../test/support/db.ts';
 import { systemClock } from '../../core/clock.ts';
 import { sandboxWebhookDeliveries } from '../../drivers/payments/schema.ts';
@@ -11,27 +11,6 @@ import { startPaymentsHarness, type PaymentsHarness } from './test-kit.ts';
 
 const label = testPostgresUrl() ? 'postgres' : 'pglite';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe(`sandbox payments over real HTTP (${label})`, () => {
   let database: TestDatabase;
