@@ -136,9 +136,10 @@ describe(`db queue contract: workers, leases and shutdown (${databaseLabel})`, (
     const name = uniqueQueue('stop');
     const queue = harness.makeQueue();
     let handlerFinished = false;
+    let handlerStarted = false;
     let sawAbort = false;
     queue.work(name, async (_payload, ctx) => {
-      // stop() may come between the claim and this line: a handler must honour an aborted signal too.
+      handlerStarted = true;
       await new Promise<void>((resolve) => {
         if (ctx.signal.aborted) resolve();
         else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -149,7 +150,8 @@ describe(`db queue contract: workers, leases and shutdown (${databaseLabel})`, (
     });
     queue.start();
     const id = await queue.enqueue(name, {});
-    await waitFor(() => jobWithStatus(queue, id, 'running'));
+    // 'running' in the table is not enough: a job claimed but not yet started is handed back on stop.
+    await waitFor(async () => handlerStarted);
     await queue.stop(5_000);
     expect(sawAbort).toBe(true);
     expect(handlerFinished).toBe(true);
