@@ -20,6 +20,15 @@ import { createIdempotency } from './http/idempotency.ts';
 import { createEntitlementsModule } from './modules/entitlements/index.ts';
 import { registerUnlockRoutes } from './flows/unlock-episode.ts';
 import { createTopUp, registerTopUpRoutes } from './flows/top-up.ts';
+import { createCoinRefund, registerCoinRefundRoutes } from './flows/coin-refund.ts';
+import { createPaywallOffer, registerPaywallOfferRoutes, type AdOffer, type VipOffer } from './flows/paywall-offer.ts';
+import { registerSeriesUnlockRoutes } from './flows/unlock-series.ts';
+import { createVipModule } from './modules/vip/index.ts';
+import { VIP_PLANS } from './modules/vip/service.ts';
+import { createVipPurchase, registerVipPurchaseRoutes } from './flows/vip-purchase.ts';
+import { createAdNetwork } from './drivers/ads/index.ts';
+import { createAdsModule } from './modules/ads/index.ts';
+import { createAdUnlock, registerAdUnlockRoutes } from './flows/ad-unlock.ts';
 
 export type ProcessRole = 'serve' | 'worker' | 'all';
 
@@ -38,6 +47,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const catalog = createCatalogModule({ db, identity: identity.service, storage: drivers.storage, clock: drivers.clock });
   const feed = createFeedModule({ db, catalog: catalog.service, clock: drivers.clock });
   const entitlements = createEntitlementsModule({ db, clock: drivers.clock });
+  // The vip module needs payments, made below; this is only called at request time, after both exist.
+  const vipMembership: VipOffer = { isActive: (userId, executor) => vip.service.isActive(userId, executor), plans: VIP_PLANS };
   const media = createMediaModule({
     db,
     queue: drivers.queue,
@@ -46,7 +57,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     config,
     log,
     clock: drivers.clock,
-    episodeAccess: createEpisodeAccess({ catalog: catalog.service, feed: feed.service, entitlements: entitlements.service }),
+    episodeAccess: createEpisodeAccess({
+      catalog: catalog.service,
+      feed: feed.service,
+      entitlements: entitlements.service,
+      vip: vipMembership,
+      unlockOptions: (caller, facts) => paywallOffer.unlockOptions(caller, facts),
+    }),
   });
   const payments = createPaymentsModule({
     db,
@@ -56,9 +73,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const ledger = createLedgerModule({ db });
   const wallet = createWalletModule({ db, ledger: ledger.service, clock: drivers.clock, config });
   const idempotency = createIdempotency({ db, clock: drivers.clock });
+  const vip = createVipModule({ db, clock: drivers.clock, payments: payments.service, publicUrl: config.publicUrl, log });
+  const vipPurchase = createVipPurchase({ payments: payments.service, vip: vip.service, publicUrl: config.publicUrl, log });
+  vipPurchase.listen();
+  const adNetwork = createAdNetwork(config, { db, queue: drivers.queue, clock: drivers.clock, log });
+  const ads = createAdsModule({ db, clock: drivers.clock, dailyCap: config.ads.dailyCap, sandbox: adNetwork });
+  const adsOffer: AdOffer = { dailyCap: ads.service.dailyCap, remainingToday: (userId) => ads.service.remainingToday(userId) };
+  const adUnlock = createAdUnlock({ db, catalog: catalog.service, entitlements: entitlements.service, vip: vipMembership, ads: ads.service, network: adNetwork, log });
+  const paywallOffer = createPaywallOffer({ catalog: catalog.service, entitlements: entitlements.service, wallet: wallet.service, vip: vipMembership, ads: adsOffer });
   const topUp = createTopUp({ payments: payments.service, wallet: wallet.service, publicUrl: config.publicUrl, log });
   topUp.listen();
-  return { config, log, drivers, idempotency, flows: { topUp }, modules: { identity, catalog, feed, media, payments, ledger, wallet, entitlements } };
+  const coinRefund = createCoinRefund({ db, queue: drivers.queue, clock: drivers.clock, payments: payments.service, wallet: wallet.service });
+  return { config, log, drivers, idempotency, flows: { topUp, coinRefund, paywallOffer, vipMembership, vipPurchase, adUnlock }, modules: { identity, catalog, feed, media, payments, ledger, wallet, entitlements, vip, ads } };
 }
 
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
@@ -86,9 +112,23 @@ export async function buildHttpApp(platform: Platform, existing?: ExistingServer
   modules.payments.registerRoutes(app);
   modules.wallet.registerRoutes(app);
   registerTopUpRoutes(app, platform.flows.topUp, platform.idempotency);
+  registerCoinRefundRoutes(app, platform.flows.coinRefund, platform.idempotency);
+  modules.vip.registerRoutes(app);
+  registerVipPurchaseRoutes(app, platform.flows.vipPurchase, platform.idempotency);
   registerUnlockRoutes(app, {
     db: drivers.database.db,
     catalog: modules.catalog.service,
+    wallet: modules.wallet.service,
+    entitlements: modules.entitlements.service,
+    vip: platform.flows.vipMembership,
+    idempotency: platform.idempotency,
+  });
+  registerPaywallOfferRoutes(app, platform.flows.paywallOffer);
+  modules.ads.registerRoutes(app);
+  registerAdUnlockRoutes(app, platform.flows.adUnlock, platform.idempotency);
+  registerSeriesUnlockRoutes(app, {
+    db: drivers.database.db,
+    offer: platform.flows.paywallOffer,
     wallet: modules.wallet.service,
     entitlements: modules.entitlements.service,
     idempotency: platform.idempotency,
@@ -98,8 +138,13 @@ export async function buildHttpApp(platform: Platform, existing?: ExistingServer
 
 /** Registers the background job handlers; the worker loop starts with `drivers.queue.start()`. */
 export function registerWorkers(platform: Platform): void {
+  platform.flows.coinRefund.registerJobs(platform.drivers.queue);
   platform.modules.media.registerJobs(platform.drivers.queue);
   platform.modules.payments.registerJobs(platform.drivers.queue);
+  platform.modules.vip.registerJobs(platform.drivers.queue);
+  platform.modules.ads.registerJobs(platform.drivers.queue);
+  // The first enqueue needs the database; if it fails, the next worker start (or any running worker's chain) schedules it.
+  platform.modules.wallet.registerJobs(platform.drivers.queue).catch((error: unknown) => platform.log.error({ err: error }, 'could not schedule the bonus-expiry sweep'));
 }
 
 export async function closePlatform(platform: Platform): Promise<void> {

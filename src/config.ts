@@ -46,6 +46,16 @@ export interface Config {
     /** Operator default spending caps (coins) for viewers who set none; null = no cap. */
     defaultDailyCapCoins: number | null;
     defaultMonthlyCapCoins: number | null;
+    /** How often a worker writes off expired bonus coins. */
+    bonusExpiryIntervalMs: number;
+  };
+  ads: {
+    /** Ad unlocks a viewer may be granted per UTC day. */
+    dailyCap: number;
+    /** The sandbox network's clip length; the ad counts as watched only after this long. */
+    sandboxDurationMs: number;
+    /** How far a reward callback's timestamp may be from now (either way). */
+    callbackToleranceSeconds: number;
   };
 }
 
@@ -53,6 +63,8 @@ export interface Secrets {
   sessionSecret: string;
   mediaSecret: string;
   paymentsWebhookSecret: string;
+  /** Seeds the sandbox ad network's ECDSA signing key (it stands in for the network's own key). */
+  adsSandboxSecret: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -107,13 +119,15 @@ function loadSecrets(env: Env, dataDir: string): Secrets {
     sessionSecret: env.SESSION_SECRET ?? stored.sessionSecret ?? randomBytes(32).toString('base64url'),
     mediaSecret: env.MEDIA_SECRET ?? stored.mediaSecret ?? randomBytes(32).toString('base64url'),
     paymentsWebhookSecret: env.PAYMENTS_WEBHOOK_SECRET ?? stored.paymentsWebhookSecret ?? randomBytes(32).toString('base64url'),
+    adsSandboxSecret: env.ADS_SANDBOX_SECRET ?? stored.adsSandboxSecret ?? randomBytes(32).toString('base64url'),
   };
   if (
     stored.sessionSecret !== secrets.sessionSecret ||
     stored.mediaSecret !== secrets.mediaSecret ||
-    stored.paymentsWebhookSecret !== secrets.paymentsWebhookSecret
+    stored.paymentsWebhookSecret !== secrets.paymentsWebhookSecret ||
+    stored.adsSandboxSecret !== secrets.adsSandboxSecret
   ) {
-    if (!env.SESSION_SECRET || !env.MEDIA_SECRET || !env.PAYMENTS_WEBHOOK_SECRET) {
+    if (!env.SESSION_SECRET || !env.MEDIA_SECRET || !env.PAYMENTS_WEBHOOK_SECRET || !env.ADS_SANDBOX_SECRET) {
       writeFileSync(file, JSON.stringify({ ...stored, ...secrets }, null, 2), { mode: 0o600 });
     }
   }
@@ -172,6 +186,12 @@ export function loadConfig(env: Env = process.env): Config {
     wallet: {
       defaultDailyCapCoins: optionalIntFrom(env, 'WALLET_DEFAULT_DAILY_CAP', 0, 1_000_000_000),
       defaultMonthlyCapCoins: optionalIntFrom(env, 'WALLET_DEFAULT_MONTHLY_CAP', 0, 1_000_000_000),
+      bonusExpiryIntervalMs: intFrom(env, 'WALLET_EXPIRY_INTERVAL_MS', 10 * 60_000, 100, 24 * 3600_000),
+    },
+    ads: {
+      dailyCap: intFrom(env, 'ADS_DAILY_CAP', 5, 0, 1000),
+      sandboxDurationMs: intFrom(env, 'ADS_SANDBOX_DURATION_MS', 15_000, 200, 120_000),
+      callbackToleranceSeconds: intFrom(env, 'ADS_CALLBACK_TOLERANCE_SECONDS', 300, 10, 3600),
     },
   };
 }

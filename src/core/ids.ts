@@ -27,6 +27,10 @@ export const ID_PREFIXES = {
   sandboxEvent: 'sbe',
   entitlement: 'ent',
   topUp: 'top',
+  adUnlock: 'adu',
+  sandboxAdView: 'sbv',
+  vipPurchase: 'vpp',
+  vipPeriod: 'vpr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

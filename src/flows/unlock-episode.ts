@@ -7,6 +7,7 @@ import type { HttpApp } from '../http/types.ts';
 import type { CatalogService } from '../modules/catalog/service.ts';
 import type { EntitlementsService } from '../modules/entitlements/service.ts';
 import type { WalletService } from '../modules/wallet/service.ts';
+import { mayWatch, type VipMembership } from './episode-access.ts';
 
 export interface UnlockResult {
   unlocked: true;
@@ -20,12 +21,13 @@ export interface UnlockDeps {
   catalog: CatalogService;
   wallet: WalletService;
   entitlements: EntitlementsService;
+  vip: VipMembership;
 }
 
 /**
  * Coins → episode: the spend and the entitlement are written in one transaction, so a crash leaves
- * neither. The spend reference `unlock:<episodeId>` is unique per user and the wallet locks the user's
- * rows, so concurrent unlocks of one episode charge once: the later ones find the spend and replay it.
+ * neither. Ownership is checked again after taking the user's wallet lock, which every coin unlock
+ * (episode, rest of series, bundle) takes first: concurrent unlocks of one episode charge once.
  */
 export function createUnlockEpisode(deps: UnlockDeps) {
   const { db, catalog, wallet, entitlements } = deps;
@@ -35,12 +37,15 @@ export function createUnlockEpisode(deps: UnlockDeps) {
     if (!userId) throw new AppError('UNAUTHENTICATED', 'Sign in to unlock episodes');
     const facts = await catalog.episodeAccessFacts(caller, episodeId);
     if (!facts || !facts.isPublic) throw new AppError('NOT_FOUND', 'Episode not found');
-    if (facts.episode.free || facts.episode.priceCoins <= 0) throw new AppError('INVALID_STATE', 'This episode is free');
+    if (facts.episode.free) throw new AppError('INVALID_STATE', 'This episode is free');
     const { seriesId, studioId } = facts;
     const priceCoins = facts.episode.priceCoins;
-    // The studio's own members already play everything: charging them would only move coins in a circle.
-    if (facts.canManage || (await entitlements.hasAccess(userId, episodeId, seriesId))) return { unlocked: true, alreadyOwned: true, coinsSpent: 0, balanceAfter: null };
+    const owned: UnlockResult = { unlocked: true, alreadyOwned: true, coinsSpent: 0, balanceAfter: null };
+    // Studio members play everything (charging them would move coins in a circle); VIP members play VIP series.
+    if (await mayWatch(deps, caller, facts, episodeId)) return owned;
     return db.transaction(async (tx) => {
+      await wallet.holdWalletLock(tx, userId);
+      if (await entitlements.hasAccess(userId, episodeId, seriesId, tx)) return owned;
       const spent = await wallet.spend(
         {
           userId,
@@ -52,7 +57,6 @@ export function createUnlockEpisode(deps: UnlockDeps) {
         },
         tx,
       );
-      // Another request for this episode may have won the wallet lock first: its grant is committed by now.
       const { granted } = await entitlements.grantEpisode(tx, { userId, episodeId, seriesId, source: 'coins', reference: `unlock:${userId}:${episodeId}` });
       const alreadyOwned = spent.replayed || !granted;
       return { unlocked: true, alreadyOwned, coinsSpent: alreadyOwned ? 0 : priceCoins, balanceAfter: spent.balanceAfter };

@@ -73,6 +73,12 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
     });
     // Published from the start: the feed shows a series once its first episode is ready.
     if (series.status !== 'published') series = await catalog.publishSeries(caller, series.id);
+    await catalog.updateSeries(caller, series.id, {
+      freeEpisodes: script.freeEpisodes,
+      bundlePriceCoins: script.bundlePriceCoins,
+      inVip: script.inVip,
+      adUnlock: script.adUnlock,
+    });
     const current = await catalog.getSeries(caller, series.id);
     const count = Math.min(options.episodesPerSeries ?? script.episodes.length, script.episodes.length);
     for (let index = 0; index < count; index++) {
@@ -84,7 +90,7 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
         (await catalog.createEpisode(caller, series.id, {
           number,
           title: episodeScript.title.zh,
-          priceCoins: number <= script.freeEpisodes ? 0 : script.priceCoins,
+          priceCoins: script.priceCoins,
           publishWhenReady: true,
         }));
       planned.push({ script, row, series, episode, index });

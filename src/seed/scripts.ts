@@ -19,6 +19,10 @@ export interface SeriesScript {
   palette: string[];
   freeEpisodes: number;
   priceCoins: number;
+  /** Coins for the whole series, or null for no bundle. */
+  bundlePriceCoins: number | null;
+  inVip: boolean;
+  adUnlock: boolean;
   episodes: EpisodeScript[];
 }
 
@@ -29,6 +33,9 @@ export const DEMO_SCRIPTS: SeriesScript[] = [
     palette: ['0x1b3a5c', '0x2e6f8e', '0x8a2be2', '0x0f5257'],
     freeEpisodes: 3,
     priceCoins: 40,
+    bundlePriceCoins: 99,
+    inVip: true,
+    adUnlock: true,
     episodes: [
       { title: { zh: '祭河', en: 'The Offering' }, lines: [{ zh: '村里又要给河神送新娘了。', en: 'The village is sending the river god a bride again.' }, { zh: '为什么偏偏是我？', en: 'Why does it have to be me?' }, { zh: '红衣已经备好，天亮就走。', en: 'The red dress is ready. You leave at dawn.' }, { zh: '河水里，有人在看着她。', en: 'Beneath the water, someone was watching her.' }] },
       { title: { zh: '水下宫殿', en: 'The Palace Under Water' }, lines: [{ zh: '这里……是哪里？', en: 'Where... am I?' }, { zh: '别怕，这是我的家。', en: "Don't be afraid. This is my home." }, { zh: '你就是河神？', en: 'You are the river god?' }, { zh: '嫁我后，欺负你的人，有我挡。', en: 'Marry me, and no one will hurt you again.' }] },
@@ -44,6 +51,9 @@ export const DEMO_SCRIPTS: SeriesScript[] = [
     palette: ['0xe07a5f', '0xf2cc8f', '0x81b29a', '0x3d405b'],
     freeEpisodes: 2,
     priceCoins: 30,
+    bundlePriceCoins: 100,
+    inVip: true,
+    adUnlock: true,
     episodes: [
       { title: { zh: '搬家', en: 'Moving In' }, lines: [{ zh: '这么多箱子，都是你的？', en: 'All these boxes are yours?' }, { zh: '口红也算行李。', en: 'Lipstick counts as luggage.' }, { zh: '我们只有一个衣柜。', en: 'We only have one wardrobe.' }, { zh: '那就归我了。', en: "Then it's mine." }] },
       { title: { zh: '第一顿饭', en: 'The First Dinner' }, lines: [{ zh: '我来做饭，你别动。', en: "I'll cook. Don't touch anything." }, { zh: '厨房怎么冒烟了？', en: 'Why is the kitchen smoking?' }, { zh: '这是……烟熏风味。', en: "It's... a smoky flavour." }, { zh: '外卖到了。', en: 'The delivery is here.' }] },
@@ -59,6 +69,9 @@ export const DEMO_SCRIPTS: SeriesScript[] = [
     palette: ['0x264653', '0x2a9d8f', '0xe9c46a', '0xe76f51'],
     freeEpisodes: 2,
     priceCoins: 50,
+    bundlePriceCoins: null,
+    inVip: false,
+    adUnlock: false,
     episodes: [
       { title: { zh: '转学生', en: 'The New Girl' }, lines: [{ zh: '她叫林夏，从外地转来。', en: 'Her name is Lin Xia. She transferred from out of town.' }, { zh: '听说她在以前的学校打过人。', en: 'They say she hit someone at her old school.' }, { zh: '没人愿意和她坐一起。', en: 'No one wants to sit next to her.' }, { zh: '我坐这儿，可以吗？', en: 'Can I sit here?' }] },
       { title: { zh: '流言', en: 'Rumours' }, lines: [{ zh: '班群里又在传她的照片。', en: 'Her photo is going round the class chat again.' }, { zh: '你信吗？', en: 'Do you believe it?' }, { zh: '我只信我看到的。', en: 'I only believe what I see.' }, { zh: '她的课本被扔进了垃圾桶。', en: 'Her textbooks were thrown in the bin.' }] },

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.ts';
 import { createHmacSigner, mediaFileUrl, toEpochSeconds, type MediaPathParts } from '../../src/drivers/signing/index.ts';
-import { mediaAssets } from '../../src/modules/media/schema.ts';
+import { mediaAssets, mediaKeys } from '../../src/modules/media/schema.ts';
 import type { TestEpisode } from './support/episode-access.ts';
 import { startMediaHarness, type MediaHarness, type TestUser } from './support/harness.ts';
 import { findNginx, startNginx, type RunningNginx } from './support/nginx.ts';
@@ -40,6 +40,10 @@ describe.runIf(nginxBinary !== null)('nginx serves media with secure_link, using
   const device = newId('device');
   const segment = randomBytes(50_000);
   const poster = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), randomBytes(2000)]);
+  const hlsKey = randomBytes(16);
+  let pricedEpisode: TestEpisode;
+  const pricedAssetId = newId('asset');
+  const pricedKey = randomBytes(16);
   const signer = () => createHmacSigner(h.config.secrets.mediaSecret);
 
   function parts(viewerKey: string, options: { episodeId?: string; expiresAt?: Date } = {}): MediaPathParts {
@@ -83,6 +87,14 @@ describe.runIf(nginxBinary !== null)('nginx serves media with secure_link, using
       height: 854,
       durationMs: 2000,
     });
+    await h.database.db.insert(mediaKeys).values({ assetId, episodeId: episode.id, key: hlsKey, iv: randomBytes(16) });
+    // A file named like the key in the asset folder must never be what a player gets.
+    await h.storage.putBuffer(`${folder}key`, randomBytes(16));
+
+    pricedEpisode = h.access.addEpisode(creator.id, { published: true, priceCoins: 60 });
+    await h.storage.putBuffer(`hls/${pricedEpisode.id}/${pricedAssetId}/master.m3u8`, Buffer.from('#EXTM3U\n'));
+    await h.database.db.insert(mediaAssets).values({ id: pricedAssetId, episodeId: pricedEpisode.id, uploaderId: creator.id, status: 'ready', progress: 100, masterPlaylist: 'master.m3u8' });
+    await h.database.db.insert(mediaKeys).values({ assetId: pricedAssetId, episodeId: pricedEpisode.id, key: pricedKey, iv: randomBytes(16) });
     const address = h.app.server.address();
     if (!address || typeof address === 'string') throw new Error('app is not listening');
     nginx = await startNginx({ binary: nginxBinary ?? 'nginx', mediaDir: h.config.mediaDir, secret: h.config.secrets.mediaSecret, appPort: address.port });
@@ -167,6 +179,39 @@ describe.runIf(nginxBinary !== null)('nginx serves media with secure_link, using
     expect((await rawGet(nginx.baseUrl, userMaster, asDevice(device))).status).toBe(403);
     const stranger = h.addUser('viewer');
     expect((await rawGet(nginx.baseUrl, userMaster, { ...asDevice(device), 'x-test-session': stranger.id })).status).toBe(403);
+  });
+
+  it('passes the HLS key to the app, which checks the entitlement at that moment', async () => {
+    const keyUrl = mediaFileUrl(parts(device), 'key');
+    const key = await rawGet(nginx.baseUrl, keyUrl, asDevice(device));
+    expect(key.status).toBe(200);
+    expect(key.headers['content-type']).toBe('application/octet-stream');
+    expect(key.headers['cache-control']).toBe('no-store');
+    // The key row from the database, not the decoy file on disk: the app answered.
+    expect(key.body.equals(hlsKey)).toBe(true);
+    await expectDenied(mediaFileUrl({ ...parts(device), token: parts(newId('device')).token }, 'key'), asDevice(device), /not valid/);
+    await expectDenied(mediaFileUrl(parts(device, { expiresAt: new Date(Date.now() - 5_000) }), 'key'), asDevice(device), /expired/);
+    await expectDenied(keyUrl, asDevice(newId('device')), /another viewer/);
+
+    // A priced episode: a valid token is not enough, only an entitlement that holds now is.
+    const pricedParts: MediaPathParts = { ...parts(device, { episodeId: pricedEpisode.id }), assetId: pricedAssetId };
+    const pricedKeyUrl = mediaFileUrl(pricedParts, 'key');
+    expect((await rawGet(nginx.baseUrl, mediaFileUrl(pricedParts, 'master.m3u8'), asDevice(device))).status).toBe(200);
+    const locked = await rawGet(nginx.baseUrl, pricedKeyUrl, asDevice(device));
+    expect(locked.status).toBe(403);
+    expect(JSON.parse(locked.body.toString('utf8'))).toMatchObject({ code: 'ENTITLEMENT_REQUIRED' });
+    h.access.entitlements.add(`${device}:${pricedEpisode.id}`);
+    const unlocked = await rawGet(nginx.baseUrl, pricedKeyUrl, asDevice(device));
+    expect(unlocked.status).toBe(200);
+    expect(unlocked.body.equals(pricedKey)).toBe(true);
+    h.access.entitlements.delete(`${device}:${pricedEpisode.id}`);
+    expect((await rawGet(nginx.baseUrl, pricedKeyUrl, asDevice(device))).status).toBe(403);
+
+    // A signed-in viewer's key is bound to the session by the app, as playlists are.
+    const viewer = h.addUser('viewer');
+    const userKeyUrl = mediaFileUrl(parts(viewer.id), 'key');
+    expect((await rawGet(nginx.baseUrl, userKeyUrl, { ...asDevice(device), 'x-test-session': viewer.id })).status).toBe(200);
+    expect((await rawGet(nginx.baseUrl, userKeyUrl, asDevice(device))).status).toBe(403);
   });
 
   it('proxies everything else to the app', async () => {

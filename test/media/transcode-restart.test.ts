@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids.ts';
 import { jobs } from '../../src/drivers/queue/schema.ts';
+import { createHmacSigner, mediaFileUrl, toEpochSeconds } from '../../src/drivers/signing/index.ts';
 import { mediaAssets } from '../../src/modules/media/schema.ts';
 import { decodeVideo, testClip } from './support/clip.ts';
-import { startMediaHarness, waitFor, type MediaHarness } from './support/harness.ts';
+import { MEDIA_SECRET, startMediaHarness, waitFor, type MediaHarness } from './support/harness.ts';
 import { uploadWhole } from './support/tus.ts';
 
 describe('media: the transcode job survives a worker stop and reports a bad source', () => {
@@ -67,9 +69,14 @@ describe('media: the transcode job survives a worker stop and reports a bad sour
     const files = await h.listDataFiles();
     const folder = `media/hls/${episode.id}/${ready.id}/`;
     expect(files).toContain(`${folder}master.m3u8`);
+    // Segments are encrypted and the key ("../key") is answered only by the media route: decode over HTTP.
+    const device = newId('device');
+    const expiresAt = new Date(Date.now() + 600_000);
+    const token = createHmacSigner(MEDIA_SECRET).sign({ episodeId: episode.id, viewerKey: device, expiresAt });
+    const parts = { token, expiresAtSeconds: toEpochSeconds(expiresAt), viewerKey: device, episodeId: episode.id, assetId: ready.id };
     for (const rendition of ready.renditions) {
       const local = `${h.config.mediaDir}/hls/${episode.id}/${ready.id}/${rendition.playlist}`;
-      const decoded = await decodeVideo(local);
+      const decoded = await decodeVideo(`${h.baseUrl}${mediaFileUrl(parts, rendition.playlist)}`, `X-Test-Device: ${device}\r\n`);
       expect(decoded.frames).toBeGreaterThan(150);
       const playlist = await readFile(local, 'utf8');
       const segments = playlist.split('\n').filter((line) => line && !line.startsWith('#'));

@@ -1,11 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/core/ids.ts';
 import { entitlements } from '../../src/modules/entitlements/schema.ts';
-import { mediaAssets } from '../../src/modules/media/schema.ts';
 import { walletSpends } from '../../src/modules/wallet/schema.ts';
 import { startTestPlatform, TestClient, type TestPlatform } from '../support/app.ts';
 import { testPostgresUrl } from '../support/db.ts';
+import { publishedEpisode, viewerWithCoins as givenViewer } from './support.ts';
 
 const label = testPostgresUrl() ? 'postgres' : 'pglite';
 const PRICE = 60;
@@ -15,29 +14,12 @@ let producer: TestClient;
 let seriesId = '';
 let counter = 0;
 
-/** A published priced episode with a ready asset row, so playback can sign URLs without transcoding. */
 async function pricedEpisode(): Promise<string> {
   counter += 1;
-  const episode = (await producer.post(`/api/v1/series/${seriesId}/episodes`, { number: counter + 1, title: `Paid ${counter}`, priceCoins: PRICE })).json<{ id: string }>();
-  const assetId = newId('asset');
-  await t.platform.drivers.database.db.insert(mediaAssets).values({
-    id: assetId,
-    episodeId: episode.id,
-    uploaderId: producer.userId ?? '',
-    status: 'ready',
-    masterPlaylist: 'master.m3u8',
-  });
-  await t.platform.modules.catalog.service.setEpisodeMedia(episode.id, { status: 'ready', assetId, durationMs: 6000 });
-  expect((await producer.post(`/api/v1/episodes/${episode.id}/publish`)).statusCode).toBe(200);
-  return episode.id;
+  return publishedEpisode(t, producer, seriesId, { number: counter + 1, priceCoins: PRICE, title: `Paid ${counter}` });
 }
 
-async function viewerWithCoins(coins: number): Promise<TestClient> {
-  const viewer = await new TestClient(t.app).signUp('viewer');
-  if (coins > 0) await t.platform.modules.wallet.service.creditPaidCoins(undefined, { userId: viewer.userId ?? '', coins, reference: `seed_${viewer.userId}` });
-  return viewer;
-}
-
+const viewerWithCoins = (coins: number) => givenViewer(t, coins);
 const unlock = (viewer: TestClient, episodeId: string, key: string) => viewer.request('POST', `/api/v1/episodes/${episodeId}/unlock`, {}, { 'idempotency-key': key });
 const balanceOf = async (viewer: TestClient) => (await t.platform.modules.wallet.service.balances(viewer.userId ?? '')).total;
 const spendsOf = async (viewer: TestClient) => t.platform.drivers.database.db.select().from(walletSpends).where(eq(walletSpends.userId, viewer.userId ?? ''));

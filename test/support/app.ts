@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { buildHttpApp, closePlatform, createPlatform, type Platform } from '../../src/app.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import type { HttpApp } from '../../src/http/types.ts';
 import { createFreshPostgresDatabase, testPostgresUrl } from './db.ts';
 
@@ -16,7 +17,7 @@ export interface TestPlatform {
 }
 
 /** The real platform (all modules, real drivers) on a fresh database and a temp data dir. */
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ds-test-'));
   const adminUrl = testPostgresUrl();
   const fresh = adminUrl ? await createFreshPostgresDatabase(adminUrl) : null;
@@ -30,7 +31,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     ...(fresh ? { DATABASE_URL: fresh.url } : {}),
     ...env,
   });
-  const platform = await createPlatform(config, { inMemoryDatabase: !fresh });
+  const platform = await createPlatform(config, { inMemoryDatabase: !fresh, ...(options.clock ? { clock: options.clock } : {}) });
   const app = await buildHttpApp(platform);
   await app.ready();
   return {

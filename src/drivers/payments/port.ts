@@ -13,6 +13,11 @@ export interface CreateIntentInput {
   /** Where the hosted page sends the browser back to. */
   returnUrl: string;
   metadata: Record<string, string>;
+  /**
+   * Charge the buyer's saved payment method now, with nobody at the hosted page (a renewal). The intent
+   * completes at once; its outcome still arrives by webhook, like any other.
+   */
+  offSession?: boolean;
 }
 
 export interface CreatedIntent {

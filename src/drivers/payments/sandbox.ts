@@ -85,6 +85,11 @@ export function createSandboxProvider(deps: SandboxDeps): SandboxProvider {
     if (row.amountMinor !== input.amountMinor || row.currency !== input.currency.toUpperCase()) {
       throw new AppError('CONFLICT', 'This reference already has an intent with another amount');
     }
+    // A saved card is charged without a page: complete() succeeds once however many creates race here.
+    if (input.offSession && row.status === 'requires_payment') {
+      const completed = await complete(row.id, 'succeed');
+      return { providerPaymentId: row.id, redirectUrl: `${deps.hostedPageBase}/${row.id}`, status: completed.status };
+    }
     return { providerPaymentId: row.id, redirectUrl: `${deps.hostedPageBase}/${row.id}`, status: row.status };
   }
 

@@ -30,6 +30,10 @@ export const SeriesSchema = Type.Object({
   attribution: Nullable(Type.String()),
   episodeCount: Type.Integer(),
   freeEpisodeCount: Type.Integer(),
+  freeEpisodes: Type.Integer(),
+  bundlePriceCoins: Nullable(Type.Integer()),
+  inVip: Type.Boolean(),
+  adUnlock: Type.Boolean(),
   createdAt: Type.String(),
   publishedAt: Nullable(Type.String()),
 });
@@ -59,6 +63,12 @@ export const SeriesPatchBody = Type.Object(
     synopsis: Type.Optional(Type.String({ maxLength: 4000 })),
     tags: Type.Optional(Tags),
     language: Type.Optional(Language),
+    freeEpisodes: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'Episodes numbered up to this are free' })),
+    bundlePriceCoins: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 10_000_000 }), Type.Null()], { description: 'Coins for the whole series; null takes the bundle off sale' }),
+    ),
+    inVip: Type.Optional(Type.Boolean({ description: 'VIP members watch the whole series' })),
+    adUnlock: Type.Optional(Type.Boolean({ description: 'A rewarded ad may unlock an episode' })),
   },
   { additionalProperties: false },
 );

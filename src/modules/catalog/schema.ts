@@ -17,11 +17,21 @@ export const series = pgTable(
     /** Free text credit for third-party material (e.g. CC BY-SA sources of demo synopses). */
     attribution: text('attribution'),
     status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+    /** Episodes numbered up to this are free whatever their price; later ones cost their priceCoins (0 = free too). */
+    freeEpisodes: integer('free_episodes').notNull().default(0),
+    /** Coins for the whole series, future episodes included; null = no bundle on sale. */
+    bundlePriceCoins: integer('bundle_price_coins'),
+    /** VIP members watch every episode of a series in VIP. */
+    inVip: boolean('in_vip').notNull().default(false),
+    /** A rewarded ad may unlock one episode at a time. */
+    adUnlock: boolean('ad_unlock').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     publishedAt: timestamp('published_at', { withTimezone: true }),
   },
   (t) => [
+    check('series_free_episodes_check', sql`${t.freeEpisodes} >= 0`),
+    check('series_bundle_price_check', sql`${t.bundlePriceCoins} is null or ${t.bundlePriceCoins} > 0`),
     check('series_status_check', sql`${t.status} in ('draft','published')`),
     index('series_studio_idx').on(t.studioId),
     index('series_published_idx').on(t.status, t.publishedAt),

@@ -24,6 +24,13 @@ export interface SeriesInput {
   attribution?: string | null;
 }
 
+export interface SeriesPricing {
+  freeEpisodes?: number;
+  bundlePriceCoins?: number | null;
+  inVip?: boolean;
+  adUnlock?: boolean;
+}
+
 export interface EpisodeInput {
   number: number;
   title: string;
@@ -85,10 +92,10 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     if (!owner && row.status !== 'published') throw new AppError('NOT_FOUND', 'Series not found');
     const all = (await episodesOf([row.id])).get(row.id) ?? [];
     const visible = owner ? all : all.filter((e) => e.status === 'published');
-    return { ...toSeriesView(row, all), episodes: visible.map(toEpisodeView), canManage: owner };
+    return { ...toSeriesView(row, all), episodes: visible.map((e) => toEpisodeView(e, row)), canManage: owner };
   }
 
-  async function updateSeries(caller: Caller, seriesId: string, patch: Partial<Omit<SeriesInput, 'studioId'>>): Promise<SeriesView> {
+  async function updateSeries(caller: Caller, seriesId: string, patch: Partial<Omit<SeriesInput, 'studioId'>> & SeriesPricing): Promise<SeriesView> {
     await requireManagedSeries(db, identity, caller, seriesId);
     const [row] = await db
       .update(series)
@@ -97,6 +104,10 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
         ...(patch.synopsis !== undefined ? { synopsis: patch.synopsis.trim() } : {}),
         ...(patch.tags !== undefined ? { tags: patch.tags } : {}),
         ...(patch.language !== undefined ? { language: patch.language } : {}),
+        ...(patch.freeEpisodes !== undefined ? { freeEpisodes: patch.freeEpisodes } : {}),
+        ...(patch.bundlePriceCoins !== undefined ? { bundlePriceCoins: patch.bundlePriceCoins } : {}),
+        ...(patch.inVip !== undefined ? { inVip: patch.inVip } : {}),
+        ...(patch.adUnlock !== undefined ? { adUnlock: patch.adUnlock } : {}),
         updatedAt: clock.now(),
       })
       .where(eq(series.id, seriesId))
@@ -151,7 +162,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
   }
 
   async function createEpisode(caller: Caller, seriesId: string, input: EpisodeInput): Promise<EpisodeView> {
-    await requireManagedSeries(db, identity, caller, seriesId);
+    const parent = await requireManagedSeries(db, identity, caller, seriesId);
     const [row] = await db
       .insert(episodes)
       .values({
@@ -166,7 +177,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
       .onConflictDoNothing({ target: [episodes.seriesId, episodes.number] })
       .returning();
     if (!row) throw new AppError('EPISODE_NUMBER_TAKEN', `Episode ${input.number} already exists in this series`);
-    return toEpisodeView(row);
+    return toEpisodeView(row, parent);
   }
 
   async function getEpisode(caller: Caller, episodeId: string): Promise<EpisodeView & { seriesTitle: string }> {
@@ -175,11 +186,11 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     if (!isEpisodePublic(found.episode, found.series) && !(await canManage(identity, caller, found.series))) {
       throw new AppError('NOT_FOUND', 'Episode not found');
     }
-    return { ...toEpisodeView(found.episode), seriesTitle: found.series.title };
+    return { ...toEpisodeView(found.episode, found.series), seriesTitle: found.series.title };
   }
 
   async function updateEpisode(caller: Caller, episodeId: string, patch: Partial<Omit<EpisodeInput, 'number'>>): Promise<EpisodeView> {
-    await requireManagedEpisode(db, identity, caller, episodeId);
+    const { series: parent } = await requireManagedEpisode(db, identity, caller, episodeId);
     const [row] = await db
       .update(episodes)
       .set({
@@ -192,11 +203,11 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
       .where(eq(episodes.id, episodeId))
       .returning();
     if (!row) throw new AppError('NOT_FOUND', 'Episode not found');
-    return toEpisodeView(row);
+    return toEpisodeView(row, parent);
   }
 
   async function publishEpisode(caller: Caller, episodeId: string): Promise<EpisodeView> {
-    await requireManagedEpisode(db, identity, caller, episodeId);
+    const { series: parent } = await requireManagedEpisode(db, identity, caller, episodeId);
     const now = clock.now();
     // The ready check sits in the UPDATE itself, so a concurrent re-upload cannot slip in between.
     const [row] = await db
@@ -205,7 +216,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
       .where(and(eq(episodes.id, episodeId), eq(episodes.mediaStatus, 'ready')))
       .returning();
     if (!row) throw new AppError('EPISODE_NOT_READY', 'Upload a video and wait until it is ready before publishing');
-    return toEpisodeView(row);
+    return toEpisodeView(row, parent);
   }
 
   /**
@@ -241,16 +252,38 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     const found = await loadEpisodeWithSeries(db, episodeId);
     if (!found) return null;
     return {
-      episode: toEpisodeView(found.episode),
+      episode: toEpisodeView(found.episode, found.series),
       seriesId: found.series.id,
       studioId: found.series.studioId,
       isPublic: isEpisodePublic(found.episode, found.series),
       canManage: await canManage(identity, caller, found.series),
+      series: {
+        freeEpisodes: found.series.freeEpisodes,
+        bundlePriceCoins: found.series.bundlePriceCoins,
+        inVip: found.series.inVip,
+        adUnlock: found.series.adUnlock,
+      },
+    };
+  }
+
+  /** A published series' settings and its published episodes in order, for pricing and the access grid; null if not public. */
+  async function seriesAccessFacts(caller: Caller, seriesId: string) {
+    const row = await loadSeries(db, seriesId);
+    if (!row || row.status !== 'published') return null;
+    const published = ((await episodesOf([row.id])).get(row.id) ?? []).filter((e) => e.status === 'published');
+    return {
+      seriesId: row.id,
+      studioId: row.studioId,
+      title: row.title,
+      canManage: await canManage(identity, caller, row),
+      series: { freeEpisodes: row.freeEpisodes, bundlePriceCoins: row.bundlePriceCoins, inVip: row.inVip, adUnlock: row.adUnlock },
+      episodes: published.map((e) => toEpisodeView(e, row)),
     };
   }
 
   async function requireEpisodeManager(caller: Caller, episodeId: string): Promise<EpisodeView> {
-    return toEpisodeView((await requireManagedEpisode(db, identity, caller, episodeId)).episode);
+    const found = await requireManagedEpisode(db, identity, caller, episodeId);
+    return toEpisodeView(found.episode, found.series);
   }
 
   /** Published series, newest first, each with its published episodes. */
@@ -275,7 +308,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     return {
       items: page.map((r) => {
         const published = (bySeries.get(r.id) ?? []).filter((e) => e.status === 'published');
-        return { series: toSeriesView(r, published), episodes: published.map(toEpisodeView) };
+        return { series: toSeriesView(r, published), episodes: published.map((e) => toEpisodeView(e, r)) };
       }),
       nextCursor: rows.length > limit && last?.publishedAt ? encodeCursor({ at: last.publishedAt.toISOString(), id: last.id }) : null,
     };
@@ -289,7 +322,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     const bySeries = await episodesOf([...new Set(rows.map((r) => r.series.id))]);
     for (const row of rows) {
       if (!isEpisodePublic(row.episode, row.series)) continue;
-      result.set(row.episode.id, { episode: toEpisodeView(row.episode), series: toSeriesView(row.series, bySeries.get(row.series.id) ?? []) });
+      result.set(row.episode.id, { episode: toEpisodeView(row.episode, row.series), series: toSeriesView(row.series, bySeries.get(row.series.id) ?? []) });
     }
     return result;
   }
@@ -315,6 +348,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
     publishEpisode,
     setEpisodeMedia,
     episodeAccessFacts,
+    seriesAccessFacts,
     requireEpisodeManager,
     publishedSeriesPage,
     publicEpisodes,

@@ -30,7 +30,13 @@ export interface SeriesView {
   status: 'draft' | 'published';
   attribution: string | null;
   episodeCount: number;
+  /** Published episodes a viewer can watch without paying. */
   freeEpisodeCount: number;
+  /** The producer's setting: episodes numbered up to this are free. */
+  freeEpisodes: number;
+  bundlePriceCoins: number | null;
+  inVip: boolean;
+  adUnlock: boolean;
   createdAt: string;
   publishedAt: string | null;
 }
@@ -42,14 +48,19 @@ export function posterUrlOf(episode: EpisodeRow): string | null {
     : null;
 }
 
-export function toEpisodeView(row: EpisodeRow): EpisodeView {
+/** The one rule for what is free: the series' first `freeEpisodes`, and any episode priced 0. */
+export function isEpisodeFree(episode: Pick<EpisodeRow, 'number' | 'priceCoins'>, parent: Pick<SeriesRow, 'freeEpisodes'>): boolean {
+  return episode.priceCoins === 0 || episode.number <= parent.freeEpisodes;
+}
+
+export function toEpisodeView(row: EpisodeRow, parent: Pick<SeriesRow, 'freeEpisodes'>): EpisodeView {
   return {
     id: row.id,
     seriesId: row.seriesId,
     number: row.number,
     title: row.title,
     priceCoins: row.priceCoins,
-    free: row.priceCoins === 0,
+    free: isEpisodeFree(row, parent),
     status: row.status,
     mediaStatus: row.mediaStatus,
     durationMs: row.durationMs,
@@ -79,7 +90,11 @@ export function toSeriesView(row: SeriesRow, seriesEpisodes: EpisodeRow[]): Seri
     status: row.status,
     attribution: row.attribution,
     episodeCount: visible.length,
-    freeEpisodeCount: visible.filter((e) => e.priceCoins === 0).length,
+    freeEpisodeCount: visible.filter((e) => isEpisodeFree(e, row)).length,
+    freeEpisodes: row.freeEpisodes,
+    bundlePriceCoins: row.bundlePriceCoins,
+    inVip: row.inVip,
+    adUnlock: row.adUnlock,
     createdAt: row.createdAt.toISOString(),
     publishedAt: row.publishedAt?.toISOString() ?? null,
   };

@@ -40,6 +40,18 @@ export function createEntitlementsService(deps: { db: Db; clock: Clock }) {
     return rows.length > 0;
   }
 
+  /** Everything the user holds in one series: the whole series (bundle) and/or single episodes. */
+  async function ownedInSeries(userId: string, seriesId: string, executor: DbOrTx = db): Promise<{ wholeSeries: boolean; episodeIds: Set<string> }> {
+    const rows = await executor
+      .select({ episodeId: entitlements.episodeId })
+      .from(entitlements)
+      .where(and(eq(entitlements.userId, userId), eq(entitlements.seriesId, seriesId)));
+    return {
+      wholeSeries: rows.some((r) => r.episodeId === null),
+      episodeIds: new Set(rows.flatMap((r) => (r.episodeId ? [r.episodeId] : []))),
+    };
+  }
+
   async function grantEpisode(
     tx: DbOrTx,
     input: { userId: string; episodeId: string; seriesId: string; source: EntitlementSource; reference: string },
@@ -73,5 +85,5 @@ export function createEntitlementsService(deps: { db: Db; clock: Clock }) {
     }));
   }
 
-  return { hasAccess, grantEpisode, grantSeries, list };
+  return { hasAccess, ownedInSeries, grantEpisode, grantSeries, list };
 }

@@ -5,6 +5,7 @@ import { ID_SEGMENT_PATTERN, MEDIA_PATH_PREFIX, toEpochSeconds, type MediaSigner
 import type { Storage } from '../../drivers/storage/port.ts';
 import type { HttpApp } from '../../http/types.ts';
 import { assetPrefixes } from './assets.ts';
+import { KEY_PATH } from './keys.ts';
 import { contentTypeFor, parseRange, safeRelativePath } from './media-files.ts';
 import type { MediaService } from './service.ts';
 
@@ -27,6 +28,7 @@ function denied(detail: string): AppError {
 /**
  * Serves HLS playlists, segments, posters and sprites in the embedded default. In production
  * nginx answers these URLs itself (docs/nginx/dualstream.conf) with the same token check.
+ * The HLS key (`…/<assetId>/key`) is always answered here, after the entitlement check.
  */
 export function registerMediaFileRoute(app: HttpApp, deps: { media: MediaService; storage: Storage; signer: MediaSigner; clock: Clock }): void {
   const { media, storage, signer, clock } = deps;
@@ -62,6 +64,12 @@ export function registerMediaFileRoute(app: HttpApp, deps: { media: MediaService
       if (!path) throw denied('This media path is not allowed');
       const asset = await media.readyAssetOf(episodeId, assetId);
       if (!asset) throw denied('This media link does not match a playable video of the episode');
+      if (path === KEY_PATH) {
+        const key = await media.decryptionKey(request.caller, asset);
+        // Never kept by a browser or a proxy: the next fetch must pass the entitlement check again.
+        reply.header('cache-control', 'no-store').header('content-length', key.length).type('application/octet-stream');
+        return request.method === 'HEAD' ? reply.send() : reply.send(key);
+      }
       const contentType = contentTypeFor(path);
       const key = `${assetPrefixes(asset).hls}${path}`;
       const stat = contentType ? await storage.stat(key) : null;

@@ -29,6 +29,11 @@ export interface EpisodeAccess {
   authorizeUpload(caller: Caller, episodeId: string): Promise<{ fit: Fit }>;
   /** The caller may watch it now. Throws NOT_FOUND (draft, unknown) or ENTITLEMENT_REQUIRED `{ priceCoins }`. */
   authorizePlayback(caller: Caller, episodeId: string): Promise<{ resumeAtMs: number }>;
+  /**
+   * The caller may decrypt the episode right now (the HLS key): the same rule as playback, checked
+   * again at key time so an entitlement that lapsed since the token was issued no longer decrypts.
+   */
+  authorizeKey(caller: Caller, episodeId: string): Promise<void>;
   /** The caller manages this episode (owner studio member or admin). Throws NOT_FOUND / FORBIDDEN. */
   authorizeManage(caller: Caller, episodeId: string): Promise<void>;
   /**

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export interface RenditionInfo {
   name: string;
@@ -59,5 +59,34 @@ export const mediaAssets = pgTable(
     check('media_assets_progress_check', sql`${t.progress} between 0 and 100`),
     index('media_assets_episode_idx').on(t.episodeId),
     uniqueIndex('media_assets_upload_idx').on(t.uploadId),
+  ],
+);
+
+/** Raw bytes; node-postgres gives a Buffer and PGlite a Uint8Array, so both are read as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/**
+ * The HLS AES-128 key of each asset. It lives only here, never in storage: in production nginx
+ * serves storage files to anyone holding a token, while the key is answered by the app after
+ * checking the viewer's entitlement at that moment. Deleting the asset row deletes the key.
+ */
+export const mediaKeys = pgTable(
+  'media_keys',
+  {
+    assetId: text('asset_id')
+      .primaryKey()
+      .references(() => mediaAssets.id, { onDelete: 'cascade' }),
+    episodeId: text('episode_id').notNull(),
+    key: bytea('key').notNull(),
+    iv: bytea('iv').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('media_keys_key_length_check', sql`octet_length(${t.key}) = 16`),
+    check('media_keys_iv_length_check', sql`octet_length(${t.iv}) = 16`),
+    index('media_keys_episode_idx').on(t.episodeId),
   ],
 );

@@ -17,6 +17,7 @@ import {
   summarizeEpisode,
   type AssetRow,
 } from './assets.ts';
+import { findAssetKey } from './keys.ts';
 import type { EpisodeAccess, EpisodeMediaSummary } from './ports.ts';
 import { mediaAssets, type AssetStatus } from './schema.ts';
 
@@ -151,6 +152,18 @@ export function createMediaService(deps: MediaServiceDeps) {
       const asset = await findAsset(db, assetId);
       if (!asset || asset.episodeId !== episodeId || asset.status !== 'ready') return null;
       return asset;
+    },
+
+    /**
+     * The 16-byte HLS key of a ready asset, for a caller whose entitlement holds now (checked
+     * on every request, not when the token was issued). Throws NOT_FOUND / ENTITLEMENT_REQUIRED.
+     */
+    async decryptionKey(caller: Caller, asset: Pick<AssetRow, 'id' | 'episodeId'>): Promise<Buffer> {
+      await episodeAccess.authorizeKey(caller, asset.episodeId);
+      const found = await findAssetKey(db, asset.id);
+      // Assets transcoded before encryption existed have no key and no EXT-X-KEY.
+      if (!found) throw new AppError('NOT_FOUND', 'This video has no key');
+      return found.key;
     },
 
     async episodeSummary(episodeId: string): Promise<EpisodeMediaSummary> {

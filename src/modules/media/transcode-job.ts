@@ -14,6 +14,7 @@ import { planLadder } from '../../ffmpeg/ladder.ts';
 import { transcodeEpisode, type TranscodeResult } from '../../ffmpeg/transcode.ts';
 import { assetPrefixes, deleteOlderAssets, findAsset, newerReadyExists, type AssetRow } from './assets.ts';
 import { TRANSCODE_QUEUE } from './intake.ts';
+import { ensureAssetKey, KEY_URI } from './keys.ts';
 import { mediaAssets, type AssetStatus } from './schema.ts';
 import type { MediaService } from './service.ts';
 
@@ -37,7 +38,8 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * The `transcode` job: source → HLS ladder, poster, sprite, scene cuts. Each attempt starts
+ * The `transcode` job: source → HLS ladder (AES-128 encrypted with the asset's key), poster,
+ * sprite, scene cuts. Each attempt starts
  * from nothing (a fresh temp folder, the asset's HLS folder emptied), so a retry or a takeover
  * after a crash produces the same result as a first run.
  */
@@ -138,6 +140,8 @@ export function createTranscodeJob(deps: TranscodeJobDeps) {
       await storage.downloadTo(asset.sourceKey, input);
       ctx.signal.throwIfAborted();
       const outDir = join(workDir, 'out');
+      // Every asset is encrypted, free ones too: a producer may price an episode after it is transcoded.
+      const { key, iv } = await ensureAssetKey(db, asset);
       const result = await transcodeEpisode({
         input,
         outDir,
@@ -147,6 +151,7 @@ export function createTranscodeJob(deps: TranscodeJobDeps) {
         threads: config.media.transcodeThreads,
         signal: ctx.signal,
         onProgress: (percent) => progress.report(percent),
+        encryption: { keyUri: KEY_URI, keyHex: key.toString('hex'), ivHex: iv.toString('hex') },
         binaries: resolveFfmpegBinaries({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath }),
       });
       await progress.flush();

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, forbidden, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -20,6 +20,8 @@ export interface CreatePaymentInput {
   currency: string;
   description: string;
   returnUrl: string;
+  /** Charge a saved payment method with nobody present (renewals); see CreateIntentInput.offSession. */
+  offSession?: boolean;
 }
 
 export interface PaymentView {
@@ -29,6 +31,7 @@ export interface PaymentView {
   userId: string;
   amountMinor: number;
   currency: string;
+  description: string;
   provider: string;
   status: PaymentStatus;
   refundedMinor: number;
@@ -75,6 +78,7 @@ function view(row: Row): PaymentView {
     userId: row.userId,
     amountMinor: row.amountMinor,
     currency: row.currency,
+    description: row.description,
     provider: row.provider,
     status: row.status,
     refundedMinor: row.refundedMinor,
@@ -98,6 +102,26 @@ export function createPaymentsService(deps: PaymentsDeps) {
     const [row] = await db.select().from(payments).where(eq(payments.id, paymentId));
     if (!row) throw notFound('Payment');
     return row;
+  }
+
+  /**
+   * The payment an event is about. An off-session charge can succeed, and its webhook arrive, before
+   * createPayment has stored the provider's id; the signed event then names our payment id as its reference.
+   */
+  async function paymentOfEvent(tx: Tx, providerName: string, event: ProviderEvent): Promise<Row | undefined> {
+    const [row] = await tx
+      .select()
+      .from(payments)
+      .where(and(eq(payments.provider, providerName), eq(payments.providerPaymentId, event.providerPaymentId)))
+      .for('update');
+    const ours = event.data.reference;
+    if (row || typeof ours !== 'string') return row;
+    const [linked] = await tx
+      .update(payments)
+      .set({ providerPaymentId: event.providerPaymentId })
+      .where(and(eq(payments.id, ours), eq(payments.provider, providerName), isNull(payments.providerPaymentId)))
+      .returning();
+    return linked;
   }
 
   /** Idempotent on (purpose, reference): a retry gets the same payment and hosted page. */
@@ -132,6 +156,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
       description: row.description,
       returnUrl: input.returnUrl,
       metadata: { purpose: row.purpose, reference: row.reference },
+      ...(input.offSession ? { offSession: true } : {}),
     });
     await db
       .update(payments)
@@ -166,11 +191,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
         .onConflictDoNothing({ target: [paymentEvents.provider, paymentEvents.providerEventId] })
         .returning({ id: paymentEvents.id });
       if (!recorded) return { eventId: event.id, duplicate: true };
-      const [row] = await tx
-        .select()
-        .from(payments)
-        .where(and(eq(payments.provider, provider.name), eq(payments.providerPaymentId, event.providerPaymentId)))
-        .for('update');
+      const row = await paymentOfEvent(tx, provider.name, event);
       let current: Row | null = row ?? null;
       let applied = false;
       if (row) {
@@ -206,6 +227,17 @@ export function createPaymentsService(deps: PaymentsDeps) {
     return view(row);
   }
 
+  /** A user's payments for one purpose, newest first. */
+  async function listForUser(userId: string, purpose: string, limit = 50): Promise<PaymentView[]> {
+    const rows = await db
+      .select()
+      .from(payments)
+      .where(and(eq(payments.userId, userId), eq(payments.purpose, purpose)))
+      .orderBy(desc(payments.createdAt), desc(payments.id))
+      .limit(limit);
+    return rows.map(view);
+  }
+
   async function paymentByReference(purpose: string, reference: string): Promise<PaymentView | null> {
     const [row] = await db.select().from(payments).where(and(eq(payments.purpose, purpose), eq(payments.reference, reference)));
     return row ? view(row) : null;
@@ -219,6 +251,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
   return {
     createPayment,
     refund,
+    listForUser,
     handleWebhook,
     getPayment,
     paymentByReference,

@@ -1,8 +1,10 @@
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../drivers/db/types.ts';
+import type { Queue } from '../../drivers/queue/port.ts';
 import type { HttpApp } from '../../http/types.ts';
 import type { LedgerService } from '../ledger/service.ts';
+import { createBonusExpiryJob } from './expiry-job.ts';
 import { registerWalletRoutes } from './routes.ts';
 import { createWalletService } from './service.ts';
 
@@ -13,5 +15,11 @@ export function createWalletModule(deps: { db: Db; ledger: LedgerService; clock:
     clock: deps.clock,
     defaults: { dailyCoins: deps.config.wallet.defaultDailyCapCoins, monthlyCoins: deps.config.wallet.defaultMonthlyCapCoins },
   });
-  return { service, registerRoutes: (app: HttpApp) => registerWalletRoutes(app, service) };
+  const bonusExpiry = createBonusExpiryJob({ wallet: service, clock: deps.clock, intervalMs: deps.config.wallet.bonusExpiryIntervalMs });
+  return {
+    service,
+    registerRoutes: (app: HttpApp) => registerWalletRoutes(app, service),
+    /** For `dualstream worker` (and `all`): the bonus-expiry sweep; resolves once its first run is enqueued. */
+    registerJobs: (queue: Queue): Promise<void> => bonusExpiry.register(queue),
+  };
 }

@@ -175,6 +175,49 @@ export function createWalletService(deps: { db: Db; ledger: LedgerService; clock
     });
   }
 
+  /**
+   * Takes back a pack that was never used: its paid coins must still be unspent and its bonus lot
+   * untouched (else a viewer could spend the bonus and refund the rest). Both leave in one entry;
+   * the money goes back through the payments flow.
+   */
+  async function refundPack(executor: DbOrTx | undefined, input: { userId: string; packId: string; reference: string }): Promise<CreditResult & { coins: number; bonus: number }> {
+    const pack = findPack(input.packId);
+    if (!pack) throw new AppError('NOT_FOUND', `Coin pack ${input.packId} does not exist`);
+    const reference = `wallet:refund:${input.userId}:${input.reference}`;
+    return ledger.inTransaction(executor, async (tx) => {
+      const wallet = await lockWallet(tx, input.userId);
+      const earlier = await ledger.entryByReference(reference, tx);
+      if (earlier) return { entryId: earlier.id, replayed: true, coins: pack.coins, bonus: pack.bonus };
+      if (pack.coins > wallet.paid.balance) {
+        throw new AppError('INSUFFICIENT_FUNDS', `Only ${wallet.paid.balance} paid coins are unspent; this pack's ${pack.coins} cannot be refunded.`, { balance: wallet.paid.balance, needed: pack.coins });
+      }
+      let bonus = 0;
+      if (pack.bonus > 0) {
+        const grant = await ledger.entryByReference(`wallet:bonus:${input.userId}:pack:${input.reference}`, tx);
+        const [lot] = grant ? await tx.select().from(walletBonusLots).where(eq(walletBonusLots.entryId, grant.id)).for('update') : [];
+        if (!lot || lot.remaining !== lot.amount) throw new AppError('INVALID_STATE', "This pack's bonus coins were used, so it can no longer be refunded");
+        await tx.update(walletBonusLots).set({ remaining: 0 }).where(eq(walletBonusLots.id, lot.id));
+        bonus = lot.amount;
+      }
+      const issuance = await issuanceAccount(tx);
+      const postings = [
+        { accountId: wallet.paid.id, amount: -pack.coins },
+        { accountId: issuance.id, amount: pack.coins + bonus },
+      ];
+      if (bonus > 0) postings.push({ accountId: wallet.bonus.id, amount: -bonus });
+      const posted = await ledger.post(tx, { reference, kind: 'coin_refund', postings, metadata: { userId: input.userId, packId: pack.id, coins: pack.coins, bonus } });
+      return { entryId: posted.entryId, replayed: posted.replayed, coins: pack.coins, bonus };
+    });
+  }
+
+  /**
+   * Holds the user's wallet lock until the caller's transaction ends, so a flow can decide what to
+   * charge (what the user already owns) with no other spend of that user in between.
+   */
+  async function holdWalletLock(tx: Tx, userId: string): Promise<void> {
+    await lockWallet(tx, userId);
+  }
+
   const { getCaps, setCaps, capUsage, checkCaps } = createSpendingCaps({ db, clock, defaults });
 
   /** Spends bonus coins first (earliest expiry first), then paid coins, into the studio's coin revenue. */
@@ -331,7 +374,9 @@ export function createWalletService(deps: { db: Db; ledger: LedgerService; clock
     creditPack,
     grantBonus,
     spend,
+    holdWalletLock,
     refundUnusedPaidCoins,
+    refundPack,
     expireBonus,
     checkIn,
     checkInStatus,

@@ -52,6 +52,10 @@ export class TestEpisodeAccess implements EpisodeAccess {
     return { resumeAtMs: this.resumeAt.get(`${caller.viewerKey}:${episodeId}`) ?? 0 };
   }
 
+  async authorizeKey(caller: Caller, episodeId: string): Promise<void> {
+    await this.authorizePlayback(caller, episodeId);
+  }
+
   async authorizeManage(caller: Caller, episodeId: string): Promise<void> {
     const episode = this.visible(caller, episodeId);
     if (!this.isManager(caller, episode)) throw new AppError('FORBIDDEN', 'not your episode');
