@@ -5,6 +5,9 @@ import { Link, Routes, useLocation, type Route } from './lib/router.tsx';
 import { NewSeriesPage } from './studio/new-series-page.tsx';
 import { StudioPage } from './studio/studio-page.tsx';
 import { StudioSeriesPage } from './studio/studio-series-page.tsx';
+import { PaymentReturn } from './paywall/payment-return.tsx';
+import { VipPage } from './paywall/vip-page.tsx';
+import { WalletPage } from './paywall/wallet-page.tsx';
 import { TabBar } from './ui/tab-bar.tsx';
 import { FeedPage } from './viewer/feed-page.tsx';
 import { MePage } from './viewer/me-page.tsx';
@@ -17,6 +20,8 @@ const routes: Route[] = [
   { path: '/watch/:episodeId', render: (p) => <WatchPage episodeId={p.episodeId ?? ''} /> },
   { path: '/series/:id', render: (p) => <SeriesPage seriesId={p.id ?? ''} /> },
   { path: '/me', render: () => <MePage /> },
+  { path: '/wallet', render: () => <WalletPage /> },
+  { path: '/vip', render: () => <VipPage /> },
   { path: '/signin', render: () => <SignInPage /> },
   { path: '/signup', render: () => <SignUpPage /> },
   { path: '/studio', render: () => <StudioPage /> },
@@ -52,6 +57,7 @@ export function App(): ReactNode {
           <Routes routes={routes} fallback={<NotFound />} />
         </main>
         {!immersive && <TabBar />}
+        <PaymentReturn />
       </div>
     </SoundProvider>
   );

@@ -5,6 +5,8 @@ import { isApiError } from './api/client.ts';
 import { App } from './app.tsx';
 import './i18n/index.ts';
 import './ui/styles.css';
+import './ui/paywall.css';
+import './ui/paywall-pages.css';
 
 const client = new QueryClient({
   defaultOptions: {

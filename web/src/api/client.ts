@@ -44,6 +44,8 @@ export interface RequestOptions {
   blob?: Blob;
   signal?: AbortSignal;
   keepalive?: boolean;
+  /** Sent as Idempotency-Key: one per user intent, reused when that intent is retried. */
+  idempotencyKey?: string;
 }
 
 export function headersFor(method: Method, contentType: string | null): Record<string, string> {
@@ -75,7 +77,7 @@ export async function apiRequest<T>(method: Method, path: string, options: Reque
   try {
     response = await fetch(path, {
       method,
-      headers: headersFor(method, contentType),
+      headers: { ...headersFor(method, contentType), ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}) },
       body: options.blob ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined),
       credentials: 'same-origin',
       signal: options.signal,

@@ -36,6 +36,11 @@ export interface Series {
   attribution: string | null;
   episodeCount: number;
   freeEpisodeCount: number;
+  /** Producer settings (paywall): episodes numbered up to freeEpisodes are free. */
+  freeEpisodes: number;
+  bundlePriceCoins: number | null;
+  inVip: boolean;
+  adUnlock: boolean;
   createdAt: string;
   publishedAt: string | null;
 }

@@ -7,6 +7,7 @@ import { keys } from '../api/queries.ts';
 import type { AssetStatus, Episode } from '../api/types.ts';
 import { formatDurationMs } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
+import { PriceCell } from './price-cell.tsx';
 import { forgetUpload, pauseUpload, resumeUpload, startUpload, useUpload, type UploadState } from './uploads.ts';
 
 const FINAL: AssetStatus[] = ['ready', 'failed', 'rejected'];
@@ -85,7 +86,9 @@ export function EpisodeRow({ episode, onChanged }: { episode: Episode; onChanged
       <span role="cell" className="episode-table__title">
         {episode.title}
       </span>
-      <span role="cell">{episode.free ? t('episode.free') : t('episode.coins', { count: episode.priceCoins })}</span>
+      <span role="cell">
+        <PriceCell key={episode.priceCoins} episode={episode} onChanged={onChanged} />
+      </span>
       <span role="cell">
         <span className={`status status--${episode.status}`}>{t(`status.${episode.status}`)}</span>
       </span>

@@ -8,6 +8,7 @@ import type { SeriesWithEpisodes } from '../api/types.ts';
 import { Link } from '../lib/router.tsx';
 import { CoverInput } from './cover-input.tsx';
 import { EpisodeRow } from './episode-row.tsx';
+import { SeriesPricing } from './series-pricing.tsx';
 import { CreatorOnly } from './guard.tsx';
 
 export function StudioSeriesPage({ seriesId }: { seriesId: string }): ReactNode {
@@ -106,6 +107,11 @@ function SeriesEditor({ series }: { series: SeriesWithEpisodes }): ReactNode {
           {cover.isPending && <p className="muted">{t('common.wait')}</p>}
           {cover.isError && <p className="form__error">{describe(cover.error, t('common.failed'))}</p>}
           {series.synopsis && <p className="series-synopsis">{series.synopsis}</p>}
+          <SeriesPricing
+            key={`${series.freeEpisodes}-${series.bundlePriceCoins}-${series.inVip}-${series.adUnlock}`}
+            series={series}
+            onSaved={refresh}
+          />
         </aside>
       </div>
     </div>

@@ -8,6 +8,7 @@ import type { ContinueItem, HistoryItem } from '../api/types.ts';
 import { formatClock, watchedFraction } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
 import { Cover } from '../ui/cover.tsx';
+import { CoinGlyph } from '../ui/icons.tsx';
 import { LanguageSwitch } from '../ui/language-switch.tsx';
 
 function resumeLink(item: ContinueItem): string {
@@ -58,6 +59,18 @@ export function MePage(): ReactNode {
           </p>
         </div>
       </header>
+      <nav className="me-links">
+        <Link className="me-link" to="/wallet" data-testid="wallet-link">
+          <CoinGlyph size={20} />
+          <span>{t('wallet.title')}</span>
+          <span aria-hidden>›</span>
+        </Link>
+        <Link className="me-link" to="/vip" data-testid="vip-link">
+          <span className="me-link__vip">VIP</span>
+          <span>{t('vip.title')}</span>
+          <span aria-hidden>›</span>
+        </Link>
+      </nav>
       <ContinueRow />
       <FollowsGrid />
       <HistoryList />

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isApiError } from '../api/client.ts';
 import { endpoints } from '../api/endpoints.ts';
 import type { Episode, Playback, Series } from '../api/types.ts';
 import { ProgressBar } from './progress-bar.tsx';
-import { LockedPanel } from './locked-panel.tsx';
+import { useAccessVersion } from '../paywall/access-version.ts';
+import { lockedFrom, type Locked } from '../paywall/locked.ts';
+import { UnlockSheet } from '../paywall/unlock-sheet.tsx';
 import { useSound } from './sound.tsx';
 import { attachStream, type StreamHandle } from './stream.ts';
 import { useProgressSaver } from './use-progress-saver.ts';
@@ -22,7 +23,7 @@ type Load =
   | { kind: 'idle' }
   | { kind: 'loading' }
   | { kind: 'ready'; playback: Playback }
-  | { kind: 'locked'; priceCoins: number }
+  | Locked
   | { kind: 'error'; message: string };
 
 interface PlayerProps {
@@ -90,12 +91,7 @@ export function Player({ series, episode, mode, prefetch, startAtMs, controlsRef
       .then((playback) => setLoad({ kind: 'ready', playback }))
       .catch((error: unknown) => {
         if (abort.signal.aborted) return;
-        if (isApiError(error, 'ENTITLEMENT_REQUIRED')) {
-          const price = error.extra.priceCoins;
-          setLoad({ kind: 'locked', priceCoins: typeof price === 'number' ? price : episode.priceCoins });
-        } else {
-          setLoad({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
-        }
+        setLoad(lockedFrom(error, episode.priceCoins) ?? { kind: 'error', message: error instanceof Error ? error.message : String(error) });
       })
       .finally(() => {
         settled = true;
@@ -107,6 +103,26 @@ export function Player({ series, episode, mode, prefetch, startAtMs, controlsRef
       setLoad({ kind: 'idle' });
     };
   }, [wanted, episode.id, episode.priceCoins, attempt]);
+
+  // Something was unlocked (here, in another slot, or a payment settled): a locked player asks again in
+  // place, so the sheet stays up until the answer is in and then playback simply starts.
+  const accessVersion = useAccessVersion();
+  const seenAccessVersion = useRef(accessVersion);
+  useEffect(() => {
+    if (accessVersion === seenAccessVersion.current) return;
+    seenAccessVersion.current = accessVersion;
+    if (loadRef.current.kind !== 'locked') return;
+    let live = true;
+    endpoints.playback(episode.id).then(
+      (answer) => live && setLoad({ kind: 'ready', playback: answer }),
+      (error: unknown) => {
+        if (live) setLoad(lockedFrom(error, episode.priceCoins) ?? { kind: 'error', message: error instanceof Error ? error.message : String(error) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [accessVersion, episode.id, episode.priceCoins]);
 
   const play = useCallback((): void => {
     const video = videoRef.current;
@@ -260,7 +276,7 @@ export function Player({ series, episode, mode, prefetch, startAtMs, controlsRef
         }}
       />
       <button type="button" className="player__surface" aria-label={paused ? t('player.play') : t('player.pause')} onClick={onSurfaceClick} />
-      {load.kind === 'locked' && <LockedPanel series={series} episode={episode} priceCoins={load.priceCoins} />}
+      {load.kind === 'locked' && <UnlockSheet series={series} episode={episode} priceCoins={load.priceCoins} unlock={load.unlock} />}
       {load.kind === 'error' && (
         <div className="player__panel" role="alert">
           <p>{t('player.error')}</p>

@@ -8,7 +8,9 @@ import { useSession } from '../api/session.ts';
 import type { ContinueItem, Episode } from '../api/types.ts';
 import { formatDurationMs } from '../lib/format.ts';
 import { back, Link } from '../lib/router.tsx';
-import { BackGlyph, LockGlyph, PlayGlyph } from '../ui/icons.tsx';
+import type { EpisodeAccessState, SeriesAccess } from '../api/paywall.ts';
+import { SeriesOffer, useSeriesAccess } from '../paywall/series-offer.tsx';
+import { BackGlyph, CheckGlyph, LockGlyph, PlayGlyph } from '../ui/icons.tsx';
 import { Cover } from '../ui/cover.tsx';
 import { FollowPillButton } from './follow-button.tsx';
 import { playableEpisodes } from './next-episode.ts';
@@ -17,6 +19,7 @@ export function SeriesPage({ seriesId }: { seriesId: string }): ReactNode {
   const { t } = useTranslation();
   const { session } = useSession();
   const series = useSeries(seriesId);
+  const access = useSeriesAccess(seriesId);
   const resume = useQuery({
     queryKey: keys.continueWatching,
     queryFn: () => endpoints.continueWatching(),
@@ -87,6 +90,7 @@ export function SeriesPage({ seriesId }: { seriesId: string }): ReactNode {
         </Link>
       )}
       {data.synopsis && <p className="series-synopsis">{data.synopsis}</p>}
+      {access.data && <SeriesOffer access={access.data} signedIn={session.user !== null} />}
       <h2 className="section-title">{t('series.episodes')}</h2>
       {episodes.length === 0 ? (
         <p className="muted">{t('series.noEpisodes')}</p>
@@ -94,7 +98,7 @@ export function SeriesPage({ seriesId }: { seriesId: string }): ReactNode {
         <ol className="episode-grid" data-testid="episode-grid">
           {episodes.map((episode) => (
             <li key={episode.id}>
-              <EpisodeTile episode={episode} current={resumeItem?.episode.id === episode.id} />
+              <EpisodeTile episode={episode} current={resumeItem?.episode.id === episode.id} state={stateOf(access.data, episode)} />
             </li>
           ))}
         </ol>
@@ -104,26 +108,51 @@ export function SeriesPage({ seriesId }: { seriesId: string }): ReactNode {
   );
 }
 
-function EpisodeTile({ episode, current }: { episode: Episode; current: boolean }): ReactNode {
+/** The server's answer for this viewer; until it is in, what the catalog says (free or priced). */
+function stateOf(access: SeriesAccess | undefined, episode: Episode): EpisodeAccessState {
+  const known = access?.episodes.find((item) => item.id === episode.id);
+  return known?.state ?? (episode.free ? 'free' : 'locked');
+}
+
+function EpisodeTile({ episode, current, state }: { episode: Episode; current: boolean; state: EpisodeAccessState }): ReactNode {
   const { t } = useTranslation();
+  let badge: ReactNode;
+  switch (state) {
+    case 'free':
+      badge = <span className="badge badge--free">{t('episode.free')}</span>;
+      break;
+    case 'owned':
+      badge = (
+        <span className="badge badge--owned">
+          <CheckGlyph size={11} />
+          {t('episode.owned')}
+        </span>
+      );
+      break;
+    case 'vip':
+      badge = <span className="badge badge--vip">{t('episode.vip')}</span>;
+      break;
+    case 'locked':
+      badge = (
+        <span className="badge badge--price">
+          <LockGlyph size={11} />
+          {t('episode.coins', { count: episode.priceCoins })}
+        </span>
+      );
+      break;
+  }
   return (
     <Link
-      className={`episode-tile${current ? ' episode-tile--current' : ''}${episode.free ? '' : ' episode-tile--locked'}`}
+      className={`episode-tile${current ? ' episode-tile--current' : ''}${state === 'locked' ? ' episode-tile--locked' : ''}`}
       to={`/watch/${episode.id}`}
       data-testid="episode-tile"
+      data-state={state}
       aria-label={`${t('episode.number', { n: episode.number })} ${episode.title}`}
     >
       <span className="episode-tile__number">{episode.number}</span>
       <span className="episode-tile__title">{episode.title}</span>
       {episode.durationMs !== null && <span className="episode-tile__duration">{formatDurationMs(episode.durationMs)}</span>}
-      {episode.free ? (
-        <span className="badge badge--free">{t('episode.free')}</span>
-      ) : (
-        <span className="badge badge--price">
-          <LockGlyph size={11} />
-          {t('episode.coins', { count: episode.priceCoins })}
-        </span>
-      )}
+      {badge}
     </Link>
   );
 }
