@@ -13,30 +13,20 @@
  *   npm run bench:unlock       (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/test)
  *   CONNECTIONS=10 ROUNDS=2 VIEWERS=100 DISTINCT=1000 HOT=400 PRICE=10
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { and, count, eq, inArray, lt } from 'drizzle-orm';
 import { loadConfig } from '../src/config.ts';
 import { closePlatform, createPlatform, type Platform } from '../src/app.ts';
-import type { Caller } from '../src/http/context.ts';
 import { csrfTokenFor } from '../src/http/access.ts';
 import { newId } from '../src/core/ids.ts';
 import { episodes } from '../src/modules/catalog/schema.ts';
 import { entitlements } from '../src/modules/entitlements/schema.ts';
 import { SESSION_COOKIE } from '../src/modules/identity/caller.ts';
 import { ledgerAccounts } from '../src/modules/ledger/schema.ts';
-import { createFreshPostgresDatabase } from '../test/support/db.ts';
 import { freePort, killAll, spawnMain, waitForOk } from '../test/process/support/processes.ts';
+import { benchCaller, intEnv, openPostgresBench, runBench } from './support/harness.ts';
 import { BASELINE_STATEMENTS, percentile, runBaseline, type UnlockJob } from './support/unlock-baseline.ts';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 const CONNECTIONS = intEnv('CONNECTIONS', 10);
 const ROUNDS = intEnv('ROUNDS', 2);
@@ -148,10 +138,8 @@ function mean(figures: Figures[]): Figures {
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  const dataDir = await mkdtemp(join(tmpdir(), 'ds-bench-unlock-'));
-  const fresh = await createFreshPostgresDatabase(ADMIN_URL);
-  const dbName = new URL(fresh.url).pathname.slice(1);
-  console.log(`database: PostgreSQL — fresh database ${dbName} on ${new URL(fresh.url).host}`);
+  const database = await openPostgresBench('unlock', ADMIN_URL);
+  const { dataDir, fresh } = database;
   console.log(`load: ${CONNECTIONS} connections (autocannon for HTTP; ${CONNECTIONS} pg connections for the bare SQL; the app's pool is 10), ${ROUNDS} rounds, targets alternating`);
   console.log(`workloads per round and target: distinct = ${DISTINCT} unlocks over ${VIEWERS} fresh viewers; hot = ${HOT} unlocks by one fresh viewer; ${PRICE} coins each`);
   let platform: Platform | null = null;
@@ -163,7 +151,7 @@ async function main(): Promise<void> {
     const seedFrom = performance.now();
 
     const studio = await platform.modules.identity.service.signUp({ email: `bench-studio-${newId('device')}@example.com`, password: 'bench password 123', displayName: 'Bench Studio', role: 'creator' });
-    const creator: Caller = { userId: studio.user.id, role: 'creator', deviceId: 'dev_bench', viewerKey: studio.user.id, via: 'token', csrfToken: null };
+    const creator = benchCaller(studio.user.id, 'creator');
     const { catalog } = platform.modules;
     const series = await catalog.service.createSeries(creator, { title: 'Unlock bench', synopsis: 'Priced episodes', tags: ['bench'], language: 'en' });
     const first = await catalog.service.createEpisode(creator, series.id, { number: 1, title: 'Episode 1', priceCoins: PRICE });
@@ -269,12 +257,8 @@ async function main(): Promise<void> {
   } finally {
     await killAll();
     if (platform) await closePlatform(platform);
-    await fresh.drop();
-    await rm(dataDir, { recursive: true, force: true });
+    await database.dispose();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -29,6 +29,14 @@ import { createVipPurchase, registerVipPurchaseRoutes } from './flows/vip-purcha
 import { createAdNetwork } from './drivers/ads/index.ts';
 import { createAdsModule } from './modules/ads/index.ts';
 import { createAdUnlock, registerAdUnlockRoutes } from './flows/ad-unlock.ts';
+import { createPlacementsModule } from './modules/placements/index.ts';
+import { createEventsModule } from './modules/events/index.ts';
+import { placementEpisodesFrom, playbackCardsFrom, productLookupFrom, touchTargetsFrom, type CommerceProducts } from './flows/placements.ts';
+import { createCommerceModule } from './modules/commerce/index.ts';
+import { createOrdersModule } from './modules/orders/index.ts';
+import { createCheckout, registerCheckoutRoutes } from './flows/checkout.ts';
+import { orderStockFrom, skuLookupFrom } from './flows/order-ports.ts';
+import { registerDemoPlacementJobs } from './seed/placements.ts';
 
 export type ProcessRole = 'serve' | 'worker' | 'all';
 
@@ -49,6 +57,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const entitlements = createEntitlementsModule({ db, clock: drivers.clock });
   // The vip module needs payments, made below; this is only called at request time, after both exist.
   const vipMembership: VipOffer = { isActive: (userId, executor) => vip.service.isActive(userId, executor), plans: VIP_PLANS };
+  const commerce = createCommerceModule({ db, identity: identity.service, clock: drivers.clock });
+  const commerceProducts: CommerceProducts = commerce.service;
+  const placementEpisodes = placementEpisodesFrom({ catalog: catalog.service, entitlements: entitlements.service, vip: vipMembership });
+  const placements = createPlacementsModule({ db, clock: drivers.clock, orgs: identity.service, products: productLookupFrom(commerceProducts), episodes: placementEpisodes });
+  const events = createEventsModule({
+    db,
+    clock: drivers.clock,
+    targets: touchTargetsFrom(placements.service, placementEpisodes),
+    windows: { clickMs: config.attribution.clickWindowMs, impressionMs: config.attribution.impressionWindowMs },
+  });
   const media = createMediaModule({
     db,
     queue: drivers.queue,
@@ -63,6 +81,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       entitlements: entitlements.service,
       vip: vipMembership,
       unlockOptions: (caller, facts) => paywallOffer.unlockOptions(caller, facts),
+      placementsFor: playbackCardsFrom(db),
     }),
   });
   const payments = createPaymentsModule({
@@ -84,7 +103,30 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const topUp = createTopUp({ payments: payments.service, wallet: wallet.service, publicUrl: config.publicUrl, log });
   topUp.listen();
   const coinRefund = createCoinRefund({ db, queue: drivers.queue, clock: drivers.clock, payments: payments.service, wallet: wallet.service });
-  return { config, log, drivers, idempotency, flows: { topUp, coinRefund, paywallOffer, vipMembership, vipPurchase, adUnlock }, modules: { identity, catalog, feed, media, payments, ledger, wallet, entitlements, vip, ads } };
+  const orders = createOrdersModule({
+    db,
+    queue: drivers.queue,
+    clock: drivers.clock,
+    log,
+    skus: skuLookupFrom(commerce.service),
+    stock: orderStockFrom(commerce.service),
+    payments: payments.service,
+    shops: identity.service,
+    expiryIntervalMs: config.checkout.expiryIntervalMs,
+  });
+  const checkout = createCheckout({
+    db,
+    clock: drivers.clock,
+    log,
+    commerce: commerce.service,
+    events: events.service,
+    payments: payments.service,
+    orders: orders.service,
+    publicUrl: config.publicUrl,
+    reservationMs: config.checkout.reservationMs,
+  });
+  checkout.listen();
+  return { config, log, drivers, idempotency, flows: { topUp, coinRefund, paywallOffer, vipMembership, vipPurchase, adUnlock, checkout }, modules: { identity, catalog, feed, media, payments, ledger, wallet, entitlements, vip, ads, placements, events, commerce, orders } };
 }
 
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
@@ -126,6 +168,11 @@ export async function buildHttpApp(platform: Platform, existing?: ExistingServer
   registerPaywallOfferRoutes(app, platform.flows.paywallOffer);
   modules.ads.registerRoutes(app);
   registerAdUnlockRoutes(app, platform.flows.adUnlock, platform.idempotency);
+  modules.commerce.registerRoutes(app, platform.idempotency);
+  modules.placements.registerRoutes(app);
+  modules.events.registerRoutes(app);
+  modules.orders.registerRoutes(app, platform.idempotency);
+  registerCheckoutRoutes(app, platform.flows.checkout, platform.idempotency);
   registerSeriesUnlockRoutes(app, {
     db: drivers.database.db,
     offer: platform.flows.paywallOffer,
@@ -143,8 +190,11 @@ export function registerWorkers(platform: Platform): void {
   platform.modules.payments.registerJobs(platform.drivers.queue);
   platform.modules.vip.registerJobs(platform.drivers.queue);
   platform.modules.ads.registerJobs(platform.drivers.queue);
+  // The demo seed's cards wait for their episodes' videos (src/seed/placements.ts).
+  registerDemoPlacementJobs(platform);
   // The first enqueue needs the database; if it fails, the next worker start (or any running worker's chain) schedules it.
   platform.modules.wallet.registerJobs(platform.drivers.queue).catch((error: unknown) => platform.log.error({ err: error }, 'could not schedule the bonus-expiry sweep'));
+  platform.modules.orders.registerJobs(platform.drivers.queue).catch((error: unknown) => platform.log.error({ err: error }, 'could not schedule the order-expiry sweep'));
 }
 
 export async function closePlatform(platform: Platform): Promise<void> {

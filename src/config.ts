@@ -57,6 +57,18 @@ export interface Config {
     /** How far a reward callback's timestamp may be from now (either way). */
     callbackToleranceSeconds: number;
   };
+  attribution: {
+    /** A purchase up to this long after a card click (inclusive) is attributed to it. */
+    clickWindowMs: number;
+    /** A purchase up to this long after a card impression (inclusive) is attributed to it. */
+    impressionWindowMs: number;
+  };
+  checkout: {
+    /** How long a checkout holds stock for an unpaid order before it is cancelled. */
+    reservationMs: number;
+    /** How often a worker cancels unpaid orders past their reservation. */
+    expiryIntervalMs: number;
+  };
 }
 
 export interface Secrets {
@@ -192,6 +204,14 @@ export function loadConfig(env: Env = process.env): Config {
       dailyCap: intFrom(env, 'ADS_DAILY_CAP', 5, 0, 1000),
       sandboxDurationMs: intFrom(env, 'ADS_SANDBOX_DURATION_MS', 15_000, 200, 120_000),
       callbackToleranceSeconds: intFrom(env, 'ADS_CALLBACK_TOLERANCE_SECONDS', 300, 10, 3600),
+    },
+    attribution: {
+      clickWindowMs: intFrom(env, 'ATTRIBUTION_CLICK_WINDOW_MS', 7 * 86_400_000, 0, 366 * 86_400_000),
+      impressionWindowMs: intFrom(env, 'ATTRIBUTION_IMPRESSION_WINDOW_MS', 86_400_000, 0, 366 * 86_400_000),
+    },
+    checkout: {
+      reservationMs: intFrom(env, 'CHECKOUT_RESERVATION_MS', 15 * 60_000, 1000, 7 * 86_400_000),
+      expiryIntervalMs: intFrom(env, 'CHECKOUT_EXPIRY_INTERVAL_MS', 30_000, 100, 3600_000),
     },
   };
 }

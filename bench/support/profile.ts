@@ -1,6 +1,7 @@
 import type { Platform } from '../../src/app.ts';
 import { buildHttpApp } from '../../src/app.ts';
 import type { Caller } from '../../src/http/context.ts';
+import { meanMs } from './harness.ts';
 
 type QueryFn = (...args: unknown[]) => Promise<unknown>;
 
@@ -20,7 +21,7 @@ export interface FeedProfile {
  * Pool or a PGlite instance) and calls its `query` for every statement, so wrapping that one
  * method sees them all without touching the modules.
  */
-function recordStatements(platform: Platform): { take(): string[]; restore(): void } {
+export function recordStatements(platform: Platform): { take(): string[]; restore(): void } {
   const client = (platform.drivers.database.db as unknown as { $client: { query: QueryFn } }).$client;
   const original = client.query;
   let seen: string[] = [];
@@ -40,13 +41,6 @@ function recordStatements(platform: Platform): { take(): string[]; restore(): vo
       client.query = original;
     },
   };
-}
-
-async function meanMs(times: number, run: () => Promise<unknown>): Promise<number> {
-  await run();
-  const from = performance.now();
-  for (let i = 0; i < times; i++) await run();
-  return (performance.now() - from) / times;
 }
 
 /** Where one feed request spends its time, measured in this process, one request at a time. */

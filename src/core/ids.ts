@@ -31,6 +31,19 @@ export const ID_PREFIXES = {
   sandboxAdView: 'sbv',
   vipPurchase: 'vpp',
   vipPeriod: 'vpr',
+  offer: 'ofr',
+  placement: 'plc',
+  touch: 'tch',
+  product: 'prd',
+  sku: 'sku',
+  reservation: 'rsv',
+  order: 'ord',
+  orderLine: 'orl',
+  orderRefund: 'orf',
+  checkout: 'chk',
+  cartItem: 'cit',
+  webhookEndpoint: 'whe',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -41,7 +41,7 @@ export async function mayWatch(deps: WatchRuleDeps, caller: Caller, facts: Episo
  * the feed (where the viewer left off) and the entitlements and VIP (what a user may watch).
  */
 export function createEpisodeAccess(
-  deps: WatchRuleDeps & { feed: Pick<FeedService, 'resumePosition'>; unlockOptions: UnlockOptionsOf },
+  deps: WatchRuleDeps & { feed: Pick<FeedService, 'resumePosition'>; unlockOptions: UnlockOptionsOf; placementsFor: EpisodeAccess['placementsFor'] },
 ): EpisodeAccess {
   const { catalog, feed } = deps;
 
@@ -70,6 +70,7 @@ export function createEpisodeAccess(
       await requireWatchable(caller, episodeId);
       return { resumeAtMs: await feed.resumePosition(caller.viewerKey, episodeId) };
     },
+    placementsFor: (episodeId) => deps.placementsFor(episodeId),
     authorizeKey: requireWatchable,
     async authorizeManage(caller, episodeId) {
       await catalog.requireEpisodeManager(caller, episodeId);

@@ -6,6 +6,8 @@ import type { Caller } from '../http/context.ts';
 import type { EpisodeView, SeriesView } from '../modules/catalog/service.ts';
 import { KUAIREC_ATTRIBUTION, loadDemoDramaRows, type DramaRow } from './kuairec.ts';
 import { DEMO_SCRIPTS, type SeriesScript } from './scripts.ts';
+import { demoCardsFor, ensureDemoOffers, scheduleDemoCards } from './placements.ts';
+import { seedDemoShops } from './shops.ts';
 
 export const DEMO_PASSWORD = 'dualstream-demo';
 export const DEMO_ACCOUNTS = {
@@ -54,7 +56,12 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
   });
   await identity.ensureUser({ email: DEMO_ACCOUNTS.viewer, password: DEMO_PASSWORD, displayName: 'Demo Viewer', role: 'viewer' });
   await identity.ensureUser({ email: DEMO_ACCOUNTS.admin, password: DEMO_PASSWORD, displayName: 'Operator', role: 'admin' });
+  // Shops first (a second or two, no ffmpeg): products exist before any episode is rendered.
+  const shops = await seedDemoShops(platform, DEMO_PASSWORD);
   const caller = callerFor(producer.id);
+  // The shops offer the products the demo places, and the studio accepts (src/seed/placements.ts).
+  const demoProducts = await ensureDemoOffers(platform, producer.id, shops);
+  const scheduleCards = (item: PlannedEpisode) => scheduleDemoCards(platform, producer.id, item.episode.id, demoCardsFor(item.script.videoId, item.episode.number, demoProducts));
 
   const rows = loadDemoDramaRows();
   const scripts = DEMO_SCRIPTS.slice(0, options.seriesCount ?? DEMO_SCRIPTS.length);
@@ -104,6 +111,8 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
   const binaries = resolveFfmpegBinaries({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath });
   const cjkFont = findCjkFont();
   const fontFile = cjkFont ?? findLatinFont();
+  // Cards go on once each video is ready: a job per episode waits for it.
+  for (const item of order) if (item.episode.mediaStatus !== 'none') await scheduleCards(item);
   for (const item of order) {
     if (item.episode.mediaStatus !== 'none') continue;
     const episodeScript = item.script.episodes[item.index];
@@ -125,6 +134,7 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
       binaries,
     });
     await modules.media.ingestLocalFile(caller, item.episode.id, outPath);
+    await scheduleCards(item);
     await rm(outPath, { force: true });
     log.info({ series: item.series.title, episode: item.episode.number }, 'demo episode queued for transcoding');
   }

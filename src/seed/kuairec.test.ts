@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from './csv.ts';
-import { cleanCaption, loadDemoDramaRows } from './kuairec.ts';
+import { cleanCaption, loadDemoDramaRows, parseKuaiRecCsv } from './kuairec.ts';
 
 describe('KuaiRec demo rows', () => {
   it('parses quoted CSV with commas, doubled quotes and bare carriage returns', () => {
-    const rows = parseCsv('a,b\n"x, y","he said ""hi"""\n"line\rbreak",2\n');
+    const rows = parseKuaiRecCsv('a,b\n"x, y","he said ""hi"""\n"line\rbreak",2\n');
     expect(rows).toEqual([
       { a: 'x, y', b: 'he said "hi"' },
       { a: 'line break', b: '2' },

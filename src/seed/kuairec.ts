@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseCsv } from './csv.ts';
+import { parseCsv } from '../modules/commerce/csv.ts';
 
 export const KUAIREC_ATTRIBUTION =
   'Title and synopsis from the KuaiRec data set (Gao et al., CIKM 2022), CC BY-SA 4.0; this demo series is shared under the same licence.';
@@ -31,8 +31,17 @@ function cleanTitle(coverText: string): string {
   return coverText.replace(/^第[一二三四五六七八九十\d]+集\s*/, '').trim();
 }
 
+/**
+ * KuaiRec's CSV as records keyed by the header. Captions may hold bare carriage returns, which the
+ * RFC 4180 parser would read as record ends: they become spaces first (CRLF stays a line end).
+ */
+export function parseKuaiRecCsv(text: string): Record<string, string>[] {
+  const { header, records } = parseCsv(text.replace(/\r\n/g, '\n').replace(/\r/g, ' '));
+  return records.map(({ cells }) => Object.fromEntries(header.map((name, index) => [name, cells[index] ?? ''])));
+}
+
 export function loadDemoDramaRows(path = FIXTURE): DramaRow[] {
-  return parseCsv(readFileSync(path, 'utf8'))
+  return parseKuaiRecCsv(readFileSync(path, 'utf8'))
     .filter((row) => row.first_level_category_name === '短剧')
     .map((row) => {
       const topicTags = (row.topic_tag ?? '').replace(/^\[|\]$/g, '').split(',').map((t) => t.trim()).filter(Boolean);

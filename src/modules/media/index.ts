@@ -15,7 +15,7 @@ import { createMediaService } from './service.ts';
 import { createTranscodeJob } from './transcode-job.ts';
 import { createUploadEndpoint } from './uploads.ts';
 
-export type { EpisodeAccess, EpisodeMediaSummary, MediaStatusUpdate } from './ports.ts';
+export type { EpisodeAccess, EpisodeMediaSummary, MediaStatusUpdate, PlaybackPlacement } from './ports.ts';
 export type { MediaService, MediaView, PlaybackView } from './service.ts';
 export { TRANSCODE_QUEUE } from './intake.ts';
 

@@ -20,6 +20,19 @@ export interface MediaStatusUpdate {
   episode: EpisodeMediaSummary;
 }
 
+/** A product card on the timeline, as the playback response carries it (see the placements module). */
+export interface PlaybackPlacement {
+  id: string;
+  productId: string;
+  startMs: number;
+  endMs: number;
+  /** Fractions of the frame; null: no hotspot. */
+  box: { x: number; y: number; w: number; h: number } | null;
+  label: 'same' | 'similar';
+  cta: string;
+  product: { title: string; image: string | null; priceMinor: number; currency: string; fromPriceMinor: number };
+}
+
 /**
  * What the media module needs to know about episodes, which the catalog (and, for playback,
  * the feed's resume position and entitlements) own. Implemented by a flow composing those services.
@@ -29,6 +42,8 @@ export interface EpisodeAccess {
   authorizeUpload(caller: Caller, episodeId: string): Promise<{ fit: Fit }>;
   /** The caller may watch it now. Throws NOT_FOUND (draft, unknown) or ENTITLEMENT_REQUIRED `{ priceCoins }`. */
   authorizePlayback(caller: Caller, episodeId: string): Promise<{ resumeAtMs: number }>;
+  /** The episode's live product cards, ordered by start; asked only after authorizePlayback passed. */
+  placementsFor(episodeId: string): Promise<PlaybackPlacement[]>;
   /**
    * The caller may decrypt the episode right now (the HLS key): the same rule as playback, checked
    * again at key time so an entitlement that lapsed since the token was issued no longer decrypts.

@@ -34,6 +34,19 @@ const PlaybackSchema = Type.Object({
   resumeAtMs: Type.Integer({ minimum: 0 }),
   posterUrl: Nullable(Type.String()),
   thumbnailsVttUrl: Nullable(Type.String()),
+  placements: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      productId: Type.String(),
+      startMs: Type.Integer(),
+      endMs: Type.Integer(),
+      box: Type.Union([Type.Object({ x: Type.Number(), y: Type.Number(), w: Type.Number(), h: Type.Number() }), Type.Null()]),
+      label: Type.Union([Type.Literal('same'), Type.Literal('similar')]),
+      cta: Type.String(),
+      product: Type.Object({ title: Type.String(), image: Nullable(Type.String()), priceMinor: Type.Integer(), currency: Type.String(), fromPriceMinor: Type.Integer() }),
+    }),
+    { description: "Product cards on the episode's timeline (show each from startMs to endMs)" },
+  ),
 });
 
 export function registerMediaApiRoutes(app: HttpApp, media: MediaService): void {

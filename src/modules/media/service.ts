@@ -18,7 +18,7 @@ import {
   type AssetRow,
 } from './assets.ts';
 import { findAssetKey } from './keys.ts';
-import type { EpisodeAccess, EpisodeMediaSummary } from './ports.ts';
+import type { EpisodeAccess, EpisodeMediaSummary, PlaybackPlacement } from './ports.ts';
 import { mediaAssets, type AssetStatus } from './schema.ts';
 
 export interface MediaServiceDeps {
@@ -57,6 +57,7 @@ export interface PlaybackView {
   resumeAtMs: number;
   posterUrl: string | null;
   thumbnailsVttUrl: string | null;
+  placements: PlaybackPlacement[];
 }
 
 export interface PosterFile {
@@ -119,7 +120,7 @@ export function createMediaService(deps: MediaServiceDeps) {
     /** Signed URLs for the playing asset, bound to this viewer and episode. */
     async playback(caller: Caller, episodeId: string): Promise<PlaybackView> {
       const { resumeAtMs } = await episodeAccess.authorizePlayback(caller, episodeId);
-      const asset = await playableAsset(db, episodeId);
+      const [asset, placements] = await Promise.all([playableAsset(db, episodeId), episodeAccess.placementsFor(episodeId)]);
       if (!asset || !asset.masterPlaylist) throw new AppError('EPISODE_NOT_READY', 'This episode has no ready video yet');
       const expiresAt = new Date(clock.now().getTime() + config.media.tokenTtlSeconds * 1000);
       const parts: MediaPathParts = {
@@ -136,6 +137,7 @@ export function createMediaService(deps: MediaServiceDeps) {
         resumeAtMs,
         posterUrl: poster ? mediaFileUrl(parts, poster) : null,
         thumbnailsVttUrl: asset.sprite ? mediaFileUrl(parts, asset.sprite.vtt) : null,
+        placements,
       };
     },
 
@@ -196,4 +198,4 @@ export function createMediaService(deps: MediaServiceDeps) {
 export type MediaService = ReturnType<typeof createMediaService>;
 
 // Flows implement the EpisodeAccess port and may import only this file of the module.
-export type { EpisodeAccess, EpisodeMediaSummary, MediaStatusUpdate } from './ports.ts';
+export type { EpisodeAccess, EpisodeMediaSummary, MediaStatusUpdate, PlaybackPlacement } from './ports.ts';

@@ -129,7 +129,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
     if (!Number.isInteger(input.amountMinor) || input.amountMinor <= 0) throw new AppError('VALIDATION_FAILED', 'amountMinor must be a positive integer');
     if (!/^[A-Z]{3}$/.test(input.currency)) throw new AppError('VALIDATION_FAILED', 'currency must be an ISO 4217 code');
     const provider = providerNamed(deps.defaultProvider);
-    await db
+    const [inserted] = await db
       .insert(payments)
       .values({
         id: newId('payment'),
@@ -141,8 +141,10 @@ export function createPaymentsService(deps: PaymentsDeps) {
         description: input.description,
         provider: provider.name,
       })
-      .onConflictDoNothing({ target: [payments.purpose, payments.reference] });
-    const [row] = await db.select().from(payments).where(and(eq(payments.purpose, input.purpose), eq(payments.reference, input.reference)));
+      .onConflictDoNothing({ target: [payments.purpose, payments.reference] })
+      .returning();
+    // Only a retry (the reference already had a payment) reads the stored one back.
+    const [row] = inserted ? [inserted] : await db.select().from(payments).where(and(eq(payments.purpose, input.purpose), eq(payments.reference, input.reference)));
     if (!row) throw new Error('payment vanished');
     if (row.userId !== input.userId || row.amountMinor !== input.amountMinor || row.currency !== input.currency) {
       throw new AppError('CONFLICT', 'This reference already has a payment with another amount or payer');

@@ -2,7 +2,7 @@ import { AppError } from '../../../src/core/errors.ts';
 import { newId } from '../../../src/core/ids.ts';
 import type { DbOrTx } from '../../../src/drivers/db/types.ts';
 import type { Caller } from '../../../src/http/context.ts';
-import type { EpisodeAccess, MediaStatusUpdate } from '../../../src/modules/media/index.ts';
+import type { EpisodeAccess, MediaStatusUpdate, PlaybackPlacement } from '../../../src/modules/media/index.ts';
 
 export interface TestEpisode {
   id: string;
@@ -50,6 +50,11 @@ export class TestEpisodeAccess implements EpisodeAccess {
       throw new AppError('ENTITLEMENT_REQUIRED', 'unlock this episode first', { priceCoins: episode.priceCoins });
     }
     return { resumeAtMs: this.resumeAt.get(`${caller.viewerKey}:${episodeId}`) ?? 0 };
+  }
+
+  /** Media tests place no products: every episode plays with no cards. */
+  async placementsFor(_episodeId: string): Promise<PlaybackPlacement[]> {
+    return [];
   }
 
   async authorizeKey(caller: Caller, episodeId: string): Promise<void> {

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.ts';
+import { AppError, forbidden } from '../../core/errors.ts';
+import type { Db } from '../../drivers/db/types.ts';
+import type { Queue } from '../../drivers/queue/port.ts';
+import type { Caller } from '../../http/context.ts';
+import { createCart } from './cart.ts';
+import { createMerchantWebhooks } from './merchant-webhooks.ts';
+import { createOrders } from './orders.ts';
+import type { OrderPayments, OrderStock, ShopMembership, SkuLookup } from './ports.ts';
+import { createRefunds } from './refunds.ts';
+
+export type { CartView, CartItemView } from './cart.ts';
+export type { OrderDraft, OrderLineDraft, Page } from './orders.ts';
+export type { OrderView, OrderLineView, Attribution } from './views.ts';
+export type { WebhookEndpointView, WebhookDeliveryView, MerchantEventBody } from './merchant-webhooks.ts';
+export type { OrderStatus, OrderAddress, ReturnTo, RefundLineRequest } from './schema.ts';
+export type { SkuFacts, SkuLookup, OrderStock, OrderPayments, ShopMembership } from './ports.ts';
+export { OrderSchema, AddressSchema, ReturnToSchema } from './http-schemas.ts';
+export { MERCHANT_SIGNATURE_HEADER, MERCHANT_EVENT_HEADER, MERCHANT_DELIVERY_HEADER } from './merchant-webhooks.ts';
+
+export interface OrdersDeps {
+  db: Db;
+  queue: Queue;
+  clock: Clock;
+  log: Logger;
+  skus: SkuLookup;
+  stock: OrderStock;
+  payments: OrderPayments;
+  shops: ShopMembership;
+  /** Attempts per merchant webhook delivery before it is marked failed. */
+  webhookMaxAttempts?: number;
+}
+
+/** The orders module's public face: cart, orders, refunds, merchant webhooks. */
+export function createOrdersService(deps: OrdersDeps) {
+  const webhooks = createMerchantWebhooks({ db: deps.db, queue: deps.queue, clock: deps.clock, log: deps.log, ...(deps.webhookMaxAttempts ? { maxAttempts: deps.webhookMaxAttempts } : {}) });
+  const refunds = createRefunds({ db: deps.db, queue: deps.queue, clock: deps.clock, payments: deps.payments, log: deps.log });
+  const orders = createOrders({ db: deps.db, clock: deps.clock, stock: deps.stock, webhooks, refunds, log: deps.log });
+  const cart = createCart({ db: deps.db, clock: deps.clock, skus: deps.skus });
+
+  /** The shops the caller acts for: all theirs, or the one named (which must be theirs). */
+  async function shopIdsOf(caller: Caller, shopId?: string): Promise<string[]> {
+    if (!caller.userId) throw new AppError('UNAUTHENTICATED', 'Sign in first');
+    const mine = await deps.shops.orgIdsOf(caller.userId, 'shop');
+    if (shopId === undefined) return mine;
+    if (!mine.includes(shopId)) throw forbidden('You are not a member of this shop');
+    return [shopId];
+  }
+
+  async function oneShopOf(caller: Caller, shopId?: string): Promise<string> {
+    const [first] = await shopIdsOf(caller, shopId);
+    if (!first) throw forbidden('You have no shop');
+    return first;
+  }
+
+  return { cart, orders, refunds, webhooks, shopIdsOf, oneShopOf };
+}
+
+export type OrdersService = ReturnType<typeof createOrdersService>;
