@@ -3,6 +3,7 @@ import { activeVideo, launchPhone, screenshot, swipe, waitForIndex, waitForPlayi
 import { seedSeries, StudioClient, type SeededSeries } from './support/content.ts';
 import type { DomVideo, DomWindow } from './support/dom.ts';
 import { startBrowserServer, type BrowserServer } from './support/server.ts';
+import { signUpInBrowser } from './support/sign-in.ts';
 
 /**
  * The viewer's journey on a phone: the feed plays, a swipe plays the next series at once, the
@@ -54,12 +55,7 @@ describe('viewer on a phone', () => {
 
   it('signs up as a viewer with the CSRF-protected form', async () => {
     const { page } = phone;
-    await page.goto(`${server.baseUrl}/signup?next=/`);
-    await page.getByLabel('Name').fill('Mei');
-    await page.getByLabel('Email').fill(`mei-${Date.now()}@example.com`);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    await signUpInBrowser(page, server.baseUrl, 'Mei');
     const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).json() as Promise<{ user: { displayName: string } | null }>);
     expect(me.user?.displayName).toBe('Mei');
   });
@@ -105,9 +101,10 @@ describe('viewer on a phone', () => {
     await page.waitForURL(`${server.baseUrl}/series/${river.id}`);
     await page.getByTestId('episode-grid').waitFor();
     const tiles = page.getByTestId('episode-tile');
-    await expect(tiles.count()).resolves.toBe(3);
-    await expect(tiles.nth(0).textContent()).resolves.toContain('Free');
-    await expect(tiles.nth(2).textContent()).resolves.toContain('30 coins');
+    // The tiles' states come from a second request (what this viewer owns): wait for them.
+    await expect.poll(() => tiles.count(), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => tiles.nth(0).textContent(), { timeout: 10_000 }).toContain('Free');
+    await expect.poll(() => tiles.nth(2).textContent(), { timeout: 10_000 }).toContain('30 coins');
     await screenshot(page, 'series-page');
 
     await page.reload();

@@ -5,6 +5,8 @@ import { Link, Routes, useLocation, type Route } from './lib/router.tsx';
 import { NewSeriesPage } from './studio/new-series-page.tsx';
 import { StudioPage } from './studio/studio-page.tsx';
 import { StudioSeriesPage } from './studio/studio-series-page.tsx';
+import { PlacementEditorPage } from './studio/placements/placement-editor-page.tsx';
+import { MerchantPage } from './merchant/merchant-page.tsx';
 import { PaymentReturn } from './paywall/payment-return.tsx';
 import { VipPage } from './paywall/vip-page.tsx';
 import { WalletPage } from './paywall/wallet-page.tsx';
@@ -14,6 +16,10 @@ import { MePage } from './viewer/me-page.tsx';
 import { SeriesPage } from './viewer/series-page.tsx';
 import { SoundProvider } from './viewer/sound.tsx';
 import { WatchPage } from './viewer/watch-page.tsx';
+import { CartPage } from './shop/cart-page.tsx';
+import { CheckoutPage } from './shop/checkout-page.tsx';
+import { OrderReturn } from './shop/order-return.tsx';
+import { OrderDetailPage, OrdersPage } from './shop/orders-page.tsx';
 
 const routes: Route[] = [
   { path: '/', render: () => <FeedPage /> },
@@ -27,6 +33,12 @@ const routes: Route[] = [
   { path: '/studio', render: () => <StudioPage /> },
   { path: '/studio/new', render: () => <NewSeriesPage /> },
   { path: '/studio/series/:id', render: (p) => <StudioSeriesPage seriesId={p.id ?? ''} /> },
+  { path: '/studio/episodes/:id/placements', render: (p) => <PlacementEditorPage episodeId={p.id ?? ''} /> },
+  { path: '/merchant', render: () => <MerchantPage /> },
+  { path: '/cart', render: () => <CartPage /> },
+  { path: '/checkout', render: () => <CheckoutPage /> },
+  { path: '/orders', render: () => <OrdersPage /> },
+  { path: '/orders/:id', render: (p) => <OrderDetailPage orderId={p.id ?? ''} /> },
 ];
 
 function NotFound(): ReactNode {
@@ -58,6 +70,7 @@ export function App(): ReactNode {
         </main>
         {!immersive && <TabBar />}
         <PaymentReturn />
+        <OrderReturn />
       </div>
     </SoundProvider>
   );

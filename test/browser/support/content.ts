@@ -50,6 +50,40 @@ export async function renderClip(series: SeedSeries, number: number, episode: Se
   return outPath;
 }
 
+/** Every account the browser tests make has this password. */
+export const PASSWORD = 'correct horse battery';
+
+export interface Account {
+  email: string;
+  token: string;
+  /** Calls the API with the account's token. */
+  client: StudioClient;
+}
+
+/** An account through the public API (sign-up, then an API token from that session). */
+export async function signUpAccount(baseUrl: string, role: 'viewer' | 'creator' | 'merchant', displayName: string): Promise<Account> {
+  const email = `${role}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const signup = await fetch(`${baseUrl}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD, displayName, role }),
+  });
+  if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
+  const { csrfToken } = (await signup.json()) as { csrfToken: string };
+  const cookie = signup.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  const tokens = await fetch(`${baseUrl}/api/v1/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'browser tests' }),
+  });
+  if (tokens.status !== 201) throw new Error(`token: ${tokens.status} ${await tokens.text()}`);
+  const { token } = (await tokens.json()) as { token: string };
+  return { email, token, client: new StudioClient(baseUrl, token) };
+}
+
 export class StudioClient {
   constructor(
     readonly baseUrl: string,
@@ -57,26 +91,7 @@ export class StudioClient {
   ) {}
 
   static async signUp(baseUrl: string): Promise<StudioClient> {
-    const email = `studio-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
-    const signup = await fetch(`${baseUrl}/api/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'correct horse battery', displayName: 'Lantern Studio', role: 'creator' }),
-    });
-    if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-    const session = (await signup.json()) as { csrfToken: string };
-    const cookie = signup.headers
-      .getSetCookie()
-      .map((line) => line.split(';')[0])
-      .join('; ');
-    const tokens = await fetch(`${baseUrl}/api/v1/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken },
-      body: JSON.stringify({ name: 'browser tests' }),
-    });
-    if (tokens.status !== 201) throw new Error(`token: ${tokens.status} ${await tokens.text()}`);
-    const { token } = (await tokens.json()) as { token: string };
-    return new StudioClient(baseUrl, token);
+    return (await signUpAccount(baseUrl, 'creator', 'Lantern Studio')).client;
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -97,6 +97,20 @@ export interface Playback {
   resumeAtMs: number;
   posterUrl: string | null;
   thumbnailsVttUrl: string | null;
+  /** Products placed on the episode's timeline (issue 3); absent from an older server. */
+  placements?: PlaybackPlacement[];
+}
+
+/** One product card on the timeline; the box is in fractions of the video frame. */
+export interface PlaybackPlacement {
+  id: string;
+  productId: string;
+  startMs: number;
+  endMs: number;
+  box: { x: number; y: number; w: number; h: number } | null;
+  label: 'same' | 'similar';
+  cta: string;
+  product: { title: string; image: string | null; priceMinor: number; currency: string; fromPriceMinor: number };
 }
 
 export interface FeedItem {

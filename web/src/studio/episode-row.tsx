@@ -114,6 +114,11 @@ export function EpisodeRow({ episode, onChanged }: { episode: Episode; onChanged
             {t('studio.watch')}
           </Link>
         )}
+        {ready && (
+          <Link className="link-button" to={`/studio/episodes/${episode.id}/placements`} data-testid="open-placements">
+            {t('placements.open')}
+          </Link>
+        )}
         {publish.isError && (
           <span className="form__error">
             {isApiError(publish.error, 'EPISODE_NOT_READY') ? t('studio.publishNeedsMedia') : t('common.failed')}

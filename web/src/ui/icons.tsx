@@ -2,9 +2,10 @@ import type { ReactNode } from 'react';
 
 /** Inline SVG glyphs: no icon font, no extra request, crisp at any size. */
 
-type GlyphProps = { size?: number };
+export type GlyphProps = { size?: number };
 
-function Svg({ size = 24, children }: GlyphProps & { children: ReactNode }): ReactNode {
+/** The frame every glyph shares (also the shop's, web/src/shop/glyphs.tsx). */
+export function Svg({ size = 24, children }: GlyphProps & { children: ReactNode }): ReactNode {
   return (
     <svg width={size} height={size} viewBox="0 0 24 24" fill="currentColor" aria-hidden focusable="false">
       {children}

@@ -24,6 +24,9 @@ export function TabBar(): ReactNode {
   if (role === 'creator' || role === 'admin') {
     tabs.push({ to: '/studio', label: t('nav.studio'), icon: <StudioGlyph />, active: pathname.startsWith('/studio') });
   }
+  if (role === 'merchant' || role === 'admin') {
+    tabs.push({ to: '/merchant', label: t('merchant.nav'), icon: <StudioGlyph />, active: pathname.startsWith('/merchant') });
+  }
   return (
     <nav className="tabbar" aria-label={t('nav.label')}>
       <span className="brand tabbar__brand">

@@ -10,6 +10,7 @@ import { Link } from '../lib/router.tsx';
 import { Cover } from '../ui/cover.tsx';
 import { CoinGlyph } from '../ui/icons.tsx';
 import { LanguageSwitch } from '../ui/language-switch.tsx';
+import { BagGlyph } from '../shop/glyphs.tsx';
 
 function resumeLink(item: ContinueItem): string {
   return `/watch/${item.episode.id}?at=${item.positionMs}`;
@@ -68,6 +69,16 @@ export function MePage(): ReactNode {
         <Link className="me-link" to="/vip" data-testid="vip-link">
           <span className="me-link__vip">VIP</span>
           <span>{t('vip.title')}</span>
+          <span aria-hidden>›</span>
+        </Link>
+        <Link className="me-link" to="/orders" data-testid="orders-link">
+          <BagGlyph size={20} />
+          <span>{t('shop.me.orders')}</span>
+          <span aria-hidden>›</span>
+        </Link>
+        <Link className="me-link" to="/cart" data-testid="cart-link">
+          <BagGlyph size={20} />
+          <span>{t('shop.me.cart')}</span>
           <span aria-hidden>›</span>
         </Link>
       </nav>

@@ -11,6 +11,7 @@ import { attachStream, type StreamHandle } from './stream.ts';
 import { useProgressSaver } from './use-progress-saver.ts';
 import { useActivateNow } from './slot-activation.ts';
 import { PlayGlyph, SoundOffGlyph } from '../ui/icons.tsx';
+import { ShopLayer } from '../shop/shop-layer.tsx';
 
 /** active: on screen and playing; warm: the next one, preloading; parked: the previous one, paused. */
 export type PlayerMode = 'active' | 'warm' | 'parked';
@@ -323,6 +324,7 @@ export function Player({ series, episode, mode, prefetch, startAtMs, controlsRef
         </>
       )}
       {active && load.kind === 'loading' && <div className="spinner player__spinner" aria-hidden />}
+      {playback && <ShopLayer videoRef={videoRef} episodeId={episode.id} placements={playback.placements} active={active} onResume={play} />}
     </div>
   );
 }
