@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../support/async.ts';
 import { launchPhone, screenshot, type Phone } from './support/browser.ts';
-import { seedSeries, signUpAccount, type Account, type SeededSeries } from './support/content.ts';
+import { PASSWORD, seedSeries, signUpAccount, type Account, type SeededSeries } from './support/content.ts';
 import { startBrowserServer, type BrowserServer } from './support/server.ts';
 import { signInInBrowser } from './support/sign-in.ts';
 
@@ -77,6 +77,24 @@ describe('merchant console and studio placement editor on a desktop browser', ()
     await merchantBrowser?.close();
     await producerBrowser?.close();
     await server?.close();
+  });
+
+  it('a merchant signs up through the form and lands in an empty console of their own shop', async () => {
+    const { page } = merchantBrowser;
+    await page.goto(`${server.baseUrl}/signup`);
+    await page.getByLabel('Name').fill('Jade Shop');
+    await page.getByLabel('Email').fill(`jade-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill(PASSWORD);
+    // The radio itself is hidden under its card: choose the card, as a person does.
+    await page.locator('.role-picker__option', { hasText: 'Merchant' }).click();
+    await expect.poll(() => page.getByRole('radio', { name: /Merchant/ }).isChecked(), POLL).toBe(true);
+    await screenshot(page, 'merchant-signup');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${server.baseUrl}/merchant`);
+    await page.getByTestId('merchant-page').waitFor();
+    const session = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).json() as Promise<{ user: { role: string } | null }>);
+    expect(session.user?.role).toBe('merchant');
+    await page.context().clearCookies();
   });
 
   it('merchant imports a CSV, creates a product with two colour SKUs, adjusts stock and offers it', async () => {

@@ -19,7 +19,7 @@ export interface SignUpInput {
   email: string;
   password: string;
   displayName: string;
-  role: Extract<Role, 'viewer' | 'creator'>;
+  role: Extract<Role, 'viewer' | 'creator' | 'merchant'>;
 }
 
 export interface SeriesInput {

@@ -77,6 +77,15 @@ export function SignInPage(): ReactNode {
   );
 }
 
+type SignUpRole = 'viewer' | 'creator' | 'merchant';
+const SIGN_UP_ROLES: readonly SignUpRole[] = ['viewer', 'creator', 'merchant'];
+/** Where each kind of account starts: producers in the studio, merchants in their console. */
+const HOME_OF: Record<SignUpRole, string> = { viewer: '/', creator: '/studio', merchant: '/merchant' };
+
+function roleFrom(value: string | null): SignUpRole {
+  return SIGN_UP_ROLES.find((r) => r === value) ?? 'viewer';
+}
+
 export function SignUpPage(): ReactNode {
   const { t } = useTranslation();
   const { search } = useLocation();
@@ -84,18 +93,18 @@ export function SignUpPage(): ReactNode {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [role, setRole] = useState<'viewer' | 'creator'>(search.get('role') === 'creator' ? 'creator' : 'viewer');
+  const [role, setRole] = useState<SignUpRole>(roleFrom(search.get('role')));
   const error = useErrorText(signUp.error);
   const tooShort = password.length > 0 && password.length < MIN_PASSWORD;
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (password.length < MIN_PASSWORD) return;
-    const fallback = role === 'creator' ? '/studio' : '/';
+    const fallback = HOME_OF[role];
     const next = safeNext(search.get('next'), fallback);
     signUp.mutate(
       { email: email.trim(), password, displayName: displayName.trim() || email.split('@')[0] || email, role },
-      { onSuccess: () => navigate(role === 'creator' && next === '/me' ? '/studio' : next, { replace: true }) },
+      { onSuccess: () => navigate(role !== 'viewer' && next === '/me' ? HOME_OF[role] : next, { replace: true }) },
     );
   };
 
@@ -108,7 +117,7 @@ export function SignUpPage(): ReactNode {
       <form className="form" onSubmit={submit}>
         <fieldset className="role-picker">
           <legend>{t('auth.roleLegend')}</legend>
-          {(['viewer', 'creator'] as const).map((option) => (
+          {SIGN_UP_ROLES.map((option) => (
             <label key={option} className={`role-picker__option${role === option ? ' role-picker__option--on' : ''}`}>
               <input type="radio" name="role" value={option} checked={role === option} onChange={() => setRole(option)} />
               <strong>{t(`roles.${option}`)}</strong>

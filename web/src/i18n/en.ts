@@ -93,7 +93,7 @@ export const en = {
     displayName: 'Name',
     passwordHint: 'At least {{n}} characters.',
     roleLegend: 'I want to',
-    roleHint: { viewer: 'Watch series', creator: 'Publish series' },
+    roleHint: { viewer: 'Watch series', creator: 'Publish series', merchant: 'Sell products in scenes' },
     noAccount: 'New here?',
     haveAccount: 'Already have an account?',
     errors: {

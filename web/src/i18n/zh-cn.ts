@@ -95,7 +95,7 @@ export const zhCN: Catalogue = {
     displayName: '昵称',
     passwordHint: '至少 {{n}} 个字符。',
     roleLegend: '我想要',
-    roleHint: { viewer: '看短剧', creator: '发布短剧' },
+    roleHint: { viewer: '看短剧', creator: '发布短剧', merchant: '在剧中卖商品' },
     noAccount: '还没有账号？',
     haveAccount: '已有账号？',
     errors: {
