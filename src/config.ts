@@ -33,6 +33,8 @@ export interface Config {
   worker: {
     pollIntervalMs: number;
     concurrency: number;
+    /** Jobs that finished successfully are deleted this long after (dead ones are kept). */
+    jobRetentionMs: number;
   };
   webDir: string;
   payments: {
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
     worker: {
       pollIntervalMs: intFrom(env, 'WORKER_POLL_MS', 500, 10, 60_000),
       concurrency: intFrom(env, 'WORKER_CONCURRENCY', 1, 1, 16),
+      jobRetentionMs: intFrom(env, 'JOB_RETENTION_MS', 7 * 86_400_000, 0, 3650 * 86_400_000),
     },
     webDir: resolve(env.WEB_DIR ?? './dist/web'),
     payments: {

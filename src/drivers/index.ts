@@ -41,6 +41,7 @@ export async function openDrivers(config: Config, log: Logger, overrides: Driver
   const queue = createDbQueue(database.db, {
     pollIntervalMs: config.worker.pollIntervalMs,
     workerId: `${hostname()}:${process.pid}`,
+    retentionMs: config.worker.jobRetentionMs,
     log,
   });
   const bus = config.natsUrl ? await createNatsBus(config.natsUrl, { log }) : createMemoryBus({ log });

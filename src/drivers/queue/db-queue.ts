@@ -7,6 +7,7 @@ import {
   completeJob,
   findJob,
   insertJob,
+  purgeFinishedJobs,
   releaseJob,
   renewLease,
   retryJob,
@@ -31,6 +32,10 @@ export interface DbQueueOptions {
   leaseMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Done jobs older than this are deleted by running workers (default 7 days). */
+  retentionMs?: number;
+  /** How often a worker looks for such jobs (default 10 minutes). */
+  purgeEveryMs?: number;
 }
 
 interface Registration {
@@ -55,6 +60,8 @@ const DEFAULT_BACKOFF_BASE_MS = 1_000;
 const DEFAULT_BACKOFF_MAX_MS = 10 * 60_000;
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+const DEFAULT_RETENTION_MS = 7 * 86_400_000;
+const DEFAULT_PURGE_EVERY_MS = 10 * 60_000;
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -212,8 +219,23 @@ export function createDbQueue(db: Db, options: DbQueueOptions): Queue {
     })();
   }
 
+  // Process time, not a clock port: only how often this worker sweeps depends on it.
+  let lastPurgeAt = 0;
+  async function purgeIfDue(): Promise<void> {
+    const every = options.purgeEveryMs ?? DEFAULT_PURGE_EVERY_MS;
+    if (Date.now() - lastPurgeAt < every) return;
+    lastPurgeAt = Date.now();
+    try {
+      const purged = await purgeFinishedJobs(db, options.retentionMs ?? DEFAULT_RETENTION_MS);
+      if (purged > 0) log?.info({ purged }, 'deleted old finished jobs');
+    } catch (error) {
+      log?.warn({ err: error }, 'deleting old finished jobs failed');
+    }
+  }
+
   async function pollLoop(): Promise<void> {
     while (!stopping) {
+      await purgeIfDue();
       const queues = queuesWithRoom();
       if (queues.length === 0) {
         await pause(options.pollIntervalMs);

@@ -198,3 +198,18 @@ export async function releaseJob(db: Db, lease: Lease): Promise<boolean> {
     .returning({ id: jobs.id });
   return rows.length > 0;
 }
+
+/**
+ * Deletes up to `limit` jobs that finished successfully more than `olderThanMs` ago. Dead jobs stay
+ * for an operator to read. Periodic jobs leave one done row per run, so without this the table grows
+ * for ever.
+ */
+export async function purgeFinishedJobs(db: Db, olderThanMs: number, limit = 1000): Promise<number> {
+  const due = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.status, 'done'), sql`${jobs.finishedAt} < now() - ${olderThanMs} * interval '1 millisecond'`))
+    .limit(limit);
+  const deleted = await db.delete(jobs).where(inArray(jobs.id, due)).returning({ id: jobs.id });
+  return deleted.length;
+}

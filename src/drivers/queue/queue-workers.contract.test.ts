@@ -46,6 +46,32 @@ describe(`db queue contract: workers, leases and shutdown (${databaseLabel})`, (
     expect(attempts.every((row) => row.attempts === 1)).toBe(true);
   });
 
+  it('a running worker deletes done jobs past the retention and keeps recent, dead and queued ones', async () => {
+    const name = uniqueQueue('janitor');
+    const { db } = harness.database;
+    const row = (id: string, status: 'done' | 'dead' | 'queued', finishedAgo: string | null) => ({
+      id,
+      queue: name,
+      payload: {},
+      status,
+      finishedAt: finishedAgo === null ? null : sql`now() - ${finishedAgo}::interval`,
+      // A run_at far ahead keeps the queued row from being claimed by anyone.
+      runAt: sql`now() + interval '1 day'`,
+    });
+    await db.insert(jobs).values([
+      row(`${name}-old-done`, 'done', '2 hours'),
+      row(`${name}-new-done`, 'done', '1 minute'),
+      row(`${name}-old-dead`, 'dead', '2 hours'),
+      row(`${name}-queued`, 'queued', null),
+    ]);
+    const queue = harness.makeQueue({ retentionMs: 3_600_000, purgeEveryMs: 10, pollIntervalMs: 10 });
+    queue.work(uniqueQueue('idle'), async () => {});
+    queue.start();
+    const left = async () => (await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.queue, name))).map((r) => r.id).sort();
+    await waitFor(async () => !(await left()).includes(`${name}-old-done`), 20_000);
+    expect(await left()).toEqual([`${name}-new-done`, `${name}-old-dead`, `${name}-queued`].sort());
+  });
+
   it("takes over a crashed worker's job once its lease expires", async () => {
     const name = uniqueQueue('crash');
     const queue = harness.makeQueue();
