@@ -113,6 +113,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     payments: payments.service,
     shops: identity.service,
     expiryIntervalMs: config.checkout.expiryIntervalMs,
+    webhooksAllowPrivate: config.checkout.webhooksAllowPrivate,
   });
   const checkout = createCheckout({
     db,

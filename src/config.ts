@@ -70,6 +70,8 @@ export interface Config {
     reservationMs: number;
     /** How often a worker cancels unpaid orders past their reservation. */
     expiryIntervalMs: number;
+    /** Merchant webhooks may target private, loopback and link-local addresses (off: SSRF guard). */
+    webhooksAllowPrivate: boolean;
   };
 }
 
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     checkout: {
       reservationMs: intFrom(env, 'CHECKOUT_RESERVATION_MS', 15 * 60_000, 1000, 7 * 86_400_000),
       expiryIntervalMs: intFrom(env, 'CHECKOUT_EXPIRY_INTERVAL_MS', 30_000, 100, 3600_000),
+      webhooksAllowPrivate: boolFrom(env, 'MERCHANT_WEBHOOKS_ALLOW_PRIVATE', false),
     },
   };
 }

@@ -315,11 +315,11 @@ describe('merchant console and studio placement editor on a desktop browser', ()
 
     // Webhook settings: the signing secret is shown once, when the endpoint is made.
     await page.getByRole('link', { name: 'Webhooks' }).click();
-    await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/hooks/dualstream');
+    await page.getByLabel('Endpoint URL').fill('http://203.0.113.10/hooks/dualstream');
     await page.getByRole('button', { name: 'Save webhook' }).click();
     const secret = await page.getByTestId('webhook-secret').locator('code').textContent();
     const hooks = await merchant.client.call<{ endpoint: { url: string; secret: string } }>('GET', '/api/v1/shop/webhooks');
-    expect(hooks.endpoint).toMatchObject({ url: 'http://127.0.0.1:9/hooks/dualstream', secret });
+    expect(hooks.endpoint).toMatchObject({ url: 'http://203.0.113.10/hooks/dualstream', secret });
     await screenshot(page, 'merchant-webhook-secret');
     await page.reload();
     await page.getByText('The signing secret was shown when it was made.', { exact: false }).waitFor();

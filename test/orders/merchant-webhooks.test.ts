@@ -25,7 +25,8 @@ const received: Received[] = [];
 let failuresLeft = 2;
 
 beforeAll(async () => {
-  t = await startLivePlatform();
+  // The receiver is a local server: this platform lets webhooks reach private addresses.
+  t = await startLivePlatform({ MERCHANT_WEBHOOKS_ALLOW_PRIVATE: 'true' });
   const port = await freePort();
   receiverUrl = `http://127.0.0.1:${port}/hooks/dualstream`;
   receiver = createServer((request, response) => {

@@ -9,6 +9,7 @@ import { signWebhook } from '../../drivers/payments/signature.ts';
 import type { JobContext, Queue } from '../../drivers/queue/port.ts';
 import { merchantWebhookDeliveries, merchantWebhookEndpoints, type WebhookDeliveryRow, type WebhookEndpointRow, type WebhookEventType } from './schema.ts';
 import type { OrderView } from './views.ts';
+import { assertPublicTarget, assertPublicUrl } from './webhook-target.ts';
 
 export const MERCHANT_WEBHOOK_QUEUE = 'merchant-webhooks';
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`: the payments sandbox's scheme. */
@@ -69,7 +70,7 @@ function deliveryView(row: WebhookDeliveryRow): WebhookDeliveryView {
   };
 }
 
-function checkUrl(raw: string): string {
+function checkUrl(raw: string, allowPrivate: boolean): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -78,10 +79,20 @@ function checkUrl(raw: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AppError('VALIDATION_FAILED', 'The webhook URL must use http or https');
   if (url.username || url.password) throw new AppError('VALIDATION_FAILED', 'The webhook URL must not carry credentials');
+  assertPublicUrl(url, allowPrivate);
   return url.toString();
 }
 
-export function createMerchantWebhooks(deps: { db: Db; queue: Queue; clock: Clock; log: Logger; maxAttempts?: number }) {
+export function createMerchantWebhooks(deps: {
+  db: Db;
+  queue: Queue;
+  clock: Clock;
+  log: Logger;
+  maxAttempts?: number;
+  /** Let endpoints on private, loopback or link-local addresses through (tests, a closed LAN). */
+  allowPrivateTargets?: boolean;
+}) {
+  const allowPrivate = deps.allowPrivateTargets ?? false;
   const { db, clock } = deps;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
 
@@ -92,7 +103,7 @@ export function createMerchantWebhooks(deps: { db: Db; queue: Queue; clock: Cloc
 
   /** Creates the shop's endpoint (with a new secret) or changes it; the secret changes only when asked. */
   async function putEndpoint(shopId: string, input: { url: string; enabled?: boolean; rotateSecret?: boolean }): Promise<WebhookEndpointView> {
-    const url = checkUrl(input.url);
+    const url = checkUrl(input.url, allowPrivate);
     const now = clock.now();
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     const [row] = await db
@@ -154,6 +165,7 @@ export function createMerchantWebhooks(deps: { db: Db; queue: Queue; clock: Cloc
     let status = 0;
     let error: string | null = null;
     try {
+      await assertPublicTarget(new URL(row.url), allowPrivate);
       const response = await fetch(row.url, {
         method: 'POST',
         headers: {

@@ -30,11 +30,16 @@ export interface OrdersDeps {
   shops: ShopMembership;
   /** Attempts per merchant webhook delivery before it is marked failed. */
   webhookMaxAttempts?: number;
+  /** Let merchant webhooks go to private, loopback or link-local addresses. */
+  webhooksAllowPrivate?: boolean;
 }
 
 /** The orders module's public face: cart, orders, refunds, merchant webhooks. */
 export function createOrdersService(deps: OrdersDeps) {
-  const webhooks = createMerchantWebhooks({ db: deps.db, queue: deps.queue, clock: deps.clock, log: deps.log, ...(deps.webhookMaxAttempts ? { maxAttempts: deps.webhookMaxAttempts } : {}) });
+  const webhooks = createMerchantWebhooks({ db: deps.db, queue: deps.queue, clock: deps.clock, log: deps.log,
+    allowPrivateTargets: deps.webhooksAllowPrivate ?? false,
+    ...(deps.webhookMaxAttempts ? { maxAttempts: deps.webhookMaxAttempts } : {}),
+  });
   const refunds = createRefunds({ db: deps.db, queue: deps.queue, clock: deps.clock, payments: deps.payments, log: deps.log });
   const orders = createOrders({ db: deps.db, clock: deps.clock, stock: deps.stock, webhooks, refunds, log: deps.log });
   const cart = createCart({ db: deps.db, clock: deps.clock, skus: deps.skus });
