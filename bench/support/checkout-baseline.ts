@@ -23,16 +23,22 @@ export interface BareRun {
 }
 
 /**
- * The write set of one flash-sale checkout, bare: the conditional stock UPDATE (the loser stops
- * there and rolls back), the reservation, the order and its line, in one transaction. What the
- * platform adds on top (HTTP, bearer auth, the idempotency key, SKU and shipping reads, the
+ * The platform's own checkout transaction, statement for statement (`bench:checkout` prints the
+ * app's recorded SQL below this list to compare): the pending payment, the order and its line, then
+ * in a savepoint the hold and the conditional stock UPDATE, which a loser finds short and rolls back. What the
+ * platform adds around it (HTTP, bearer auth, the idempotency key, SKU and shipping reads, the
  * attribution lookup, the payment intent and the order view) is the difference.
  */
 export const BASELINE_STATEMENTS = [
+  'BEGIN',
+  'INSERT INTO payments … ON CONFLICT (purpose, reference) DO NOTHING RETURNING *',
+  'INSERT INTO orders … RETURNING *',
+  'INSERT INTO order_lines … RETURNING *',
+  'SAVEPOINT sp1',
+  'INSERT INTO stock_reservations … ON CONFLICT (reference, sku_id) DO NOTHING RETURNING id',
   "UPDATE skus SET available − 1, reserved + 1 WHERE id AND available >= 1 AND product active RETURNING id (none: ROLLBACK, 'insufficient')",
-  'INSERT INTO stock_reservations',
-  'INSERT INTO orders',
-  'INSERT INTO order_lines',
+  'RELEASE SAVEPOINT sp1',
+  'COMMIT',
 ];
 
 const ADDRESS = JSON.stringify({ name: 'Bench', line1: '1 Road', city: 'Shanghai', postcode: '200001', country: 'CN', phone: '+86 0000' });
@@ -40,6 +46,29 @@ const ADDRESS = JSON.stringify({ name: 'Bench', line1: '1 Road', city: 'Shanghai
 async function checkoutOnce(client: pg.PoolClient, sku: BareSku, userId: string): Promise<'ordered' | 'insufficient'> {
   await client.query('BEGIN');
   try {
+    const orderId = newId('order');
+    const checkoutId = newId('checkout');
+    const paymentId = newId('payment');
+    await client.query(
+      `INSERT INTO payments (id, purpose, reference, user_id, amount_minor, currency, description, provider) VALUES ($1, 'order', $2, $3, $4, $5, $6, 'sandbox')
+        ON CONFLICT (purpose, reference) DO NOTHING RETURNING *`,
+      [paymentId, checkoutId, userId, sku.priceMinor, sku.currency, `Order ${orderId}`],
+    );
+    await client.query(
+      `INSERT INTO orders (id, checkout_id, payment_id, user_id, shop_id, currency, subtotal_minor, shipping_minor, total_minor, address, reserved_until, created_at, updated_at)
+        VALUES ($1, $2, $8, $3, $4, $5, $6, 0, $6, $7, now() + interval '15 minutes', now(), now()) RETURNING *`,
+      [orderId, checkoutId, userId, sku.shopId, sku.currency, sku.priceMinor, ADDRESS, paymentId],
+    );
+    await client.query(
+      `INSERT INTO order_lines (id, order_id, sku_id, product_id, title, options, unit_price_minor, quantity, line_total_minor) VALUES ($1, $2, $3, $4, $5, '{}', $6, 1, $6) RETURNING *`,
+      [newId('orderLine'), orderId, sku.skuId, sku.productId, sku.title, sku.priceMinor],
+    );
+    await client.query('SAVEPOINT sp1');
+    await client.query(
+      `INSERT INTO stock_reservations (id, reference, sku_id, quantity, expires_at, created_at, updated_at) VALUES ($1, $2, $3, 1, now() + interval '20 minutes', now(), now())
+        ON CONFLICT (reference, sku_id) DO NOTHING RETURNING id`,
+      [newId('reservation'), orderId, sku.skuId],
+    );
     const moved = await client.query(
       `UPDATE skus SET stock_available = stock_available - 1, stock_reserved = stock_reserved + 1, updated_at = now()
         WHERE id = $1 AND stock_available >= 1
@@ -51,20 +80,7 @@ async function checkoutOnce(client: pg.PoolClient, sku: BareSku, userId: string)
       await client.query('ROLLBACK');
       return 'insufficient';
     }
-    const orderId = newId('order');
-    await client.query(
-      `INSERT INTO stock_reservations (id, reference, sku_id, quantity, expires_at, created_at, updated_at) VALUES ($1, $2, $3, 1, now() + interval '20 minutes', now(), now())`,
-      [newId('reservation'), orderId, sku.skuId],
-    );
-    await client.query(
-      `INSERT INTO orders (id, checkout_id, user_id, shop_id, currency, subtotal_minor, shipping_minor, total_minor, address, reserved_until, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, 0, $6, $7, now() + interval '15 minutes', now(), now())`,
-      [orderId, newId('checkout'), userId, sku.shopId, sku.currency, sku.priceMinor, ADDRESS],
-    );
-    await client.query(
-      `INSERT INTO order_lines (id, order_id, sku_id, product_id, title, options, unit_price_minor, quantity, line_total_minor) VALUES ($1, $2, $3, $4, $5, '{}', $6, 1, $6)`,
-      [newId('orderLine'), orderId, sku.skuId, sku.productId, sku.title, sku.priceMinor],
-    );
+    await client.query('RELEASE SAVEPOINT sp1');
     await client.query('COMMIT');
     return 'ordered';
   } catch (error) {

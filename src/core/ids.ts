@@ -50,6 +50,10 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 let lastTime = 0;
 let lastRandom: number[] = [];
+// One call to the CSPRNG per 256 ids: a call per id cost more than the rest of newId together.
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let poolOffset = 0;
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -74,7 +78,12 @@ function nextRandom(now: number): number[] {
       next[i] = 0;
     }
   }
-  const bytes = randomBytes(16);
+  if (poolOffset + 16 > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    poolOffset = 0;
+  }
+  const bytes = randomPool.subarray(poolOffset, poolOffset + 16);
+  poolOffset += 16;
   return Array.from(bytes, (b) => b % 32);
 }
 

@@ -45,12 +45,18 @@ export interface CheckoutDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  commerce: Pick<CommerceService, 'getSkus' | 'shippingFor' | 'reserveStock'>;
+  commerce: Pick<CommerceService, 'getSkus' | 'quoteShipping' | 'reserveStock'>;
   events: Pick<EventsService, 'lastTouch'>;
   payments: PaymentsService;
   orders: OrdersService;
   publicUrl: string;
   reservationMs: number;
+}
+
+interface ShopGroup {
+  currency: string;
+  shop: SkuWithProduct['shop'];
+  items: { item: CheckoutItem; found: SkuWithProduct }[];
 }
 
 function mergeItems(items: CheckoutItem[]): CheckoutItem[] {
@@ -82,8 +88,8 @@ export function createCheckout(deps: CheckoutDeps) {
   }
 
   /** One order per shop; a shop's SKUs must share one currency, and one payment needs one currency overall. */
-  function groupByShop(items: CheckoutItem[], skus: Map<string, SkuWithProduct>): Map<string, { currency: string; items: { item: CheckoutItem; found: SkuWithProduct }[] }> {
-    const groups = new Map<string, { currency: string; items: { item: CheckoutItem; found: SkuWithProduct }[] }>();
+  function groupByShop(items: CheckoutItem[], skus: Map<string, SkuWithProduct>): Map<string, ShopGroup> {
+    const groups = new Map<string, ShopGroup>();
     for (const item of items) {
       const found = skus.get(item.skuId);
       if (!found) throw notFound(`SKU ${item.skuId}`);
@@ -91,7 +97,7 @@ export function createCheckout(deps: CheckoutDeps) {
       if (found.product.status !== 'active' || found.sku.stock.available < item.quantity) {
         throw new AppError('INSUFFICIENT_STOCK', `Only ${found.sku.stock.available} left of SKU ${item.skuId}`, { skuId: item.skuId, available: found.sku.stock.available });
       }
-      const group = groups.get(found.product.shopId) ?? { currency: found.sku.currency, items: [] };
+      const group = groups.get(found.product.shopId) ?? { currency: found.sku.currency, shop: found.shop, items: [] };
       if (group.currency !== found.sku.currency) {
         throw new AppError('VALIDATION_FAILED', `One order has one currency: this shop's items are priced in ${group.currency} and ${found.sku.currency}`, { shopId: found.product.shopId });
       }
@@ -128,45 +134,47 @@ export function createCheckout(deps: CheckoutDeps) {
         attribution: touches.get(found.product.id) ?? null,
       }));
       const subtotal = lines.reduce((sum, line) => sum + line.unitPriceMinor * line.quantity, 0);
-      const quote = await commerce.shippingFor(shopId, subtotal, group.currency);
+      const quote = commerce.quoteShipping(group.shop, subtotal, group.currency);
       drafts.push({ id: newId('order'), shopId, currency: group.currency, shippingMinor: quote.shippingMinor, lines });
     }
 
     const checkoutId = newId('checkout');
     const reservedUntil = new Date(now.getTime() + deps.reservationMs);
-    // Stock and orders in one transaction: a buyer who loses the race leaves nothing behind. The
-    // stock goes last, so the hot SKU rows stay locked only for the reservation and the commit.
-    const created = await db.transaction(async (tx) => {
-      const views = await orders.orders.insertOrders(tx, { checkoutId, userId, address: input.address, returnTo: input.returnTo ?? null, reservedUntil, drafts });
+    const total = drafts.reduce((sum, draft) => sum + draft.shippingMinor + draft.lines.reduce((s, line) => s + line.unitPriceMinor * line.quantity, 0), 0);
+    const currency = drafts[0]?.currency ?? '';
+    const returnUrl = returnUrlOf(checkoutId, input.returnTo);
+    // The payment row, the orders and the stock in one transaction: a buyer who loses the race
+    // leaves nothing behind, and no order names a payment that does not exist. The stock goes last,
+    // so the hot SKU rows stay locked only for the reservation and the commit.
+    const { created, payment } = await db.transaction(async (tx) => {
+      const recorded = await deps.payments.recordPayment(tx, {
+        purpose: ORDER_PURPOSE,
+        reference: checkoutId,
+        userId,
+        amountMinor: total,
+        currency,
+        description: drafts.length === 1 ? `Order ${drafts[0]?.id ?? ''}` : `${drafts.length} orders`,
+        returnUrl,
+      });
+      const views = await orders.orders.insertOrders(tx, { checkoutId, paymentId: recorded.id, userId, address: input.address, returnTo: input.returnTo ?? null, reservedUntil, drafts });
       if (fromCart) await orders.cart.removeSkus(tx, userId, wanted.map((w) => w.skuId));
       // One SKU at a time in id order across all orders, so two checkouts never lock each other's rows in opposite orders.
       const holds = drafts.flatMap((draft) => draft.lines.map((line) => ({ reference: draft.id, skuId: line.skuId, quantity: line.quantity })));
       holds.sort((a, b) => (a.skuId < b.skuId ? -1 : a.skuId > b.skuId ? 1 : 0));
       const expiresAt = new Date(reservedUntil.getTime() + RESERVATION_GRACE_MS);
       for (const hold of holds) await commerce.reserveStock(tx, { reference: hold.reference, lines: [{ skuId: hold.skuId, quantity: hold.quantity }], expiresAt });
-      return views;
+      return { created: views, payment: recorded };
     });
 
-    const total = created.reduce((sum, order) => sum + order.totalMinor, 0);
-    const currency = created[0]?.currency ?? '';
-    let payment: { paymentId: string; redirectUrl: string };
+    let opened: { paymentId: string; redirectUrl: string };
     try {
-      payment = await deps.payments.createPayment({
-        purpose: ORDER_PURPOSE,
-        reference: checkoutId,
-        userId,
-        amountMinor: total,
-        currency,
-        description: created.length === 1 ? `Order ${created[0]?.id ?? ''}` : `${created.length} orders`,
-        returnUrl: returnUrlOf(checkoutId, input.returnTo),
-      });
+      opened = await deps.payments.openIntent(payment, { returnUrl });
     } catch (error) {
-      // Compensation: without a payment the orders can never be paid; give the stock back now.
+      // Compensation: without a provider intent the orders can never be paid; give the stock back now.
       await orders.orders.cancelCheckout(checkoutId).catch((cause: unknown) => deps.log.error({ err: cause, checkoutId }, 'could not cancel a checkout whose payment failed'));
       throw error;
     }
-    await orders.orders.attachPayment(checkoutId, payment.paymentId);
-    return { checkoutId, orders: created.map((order) => ({ ...order, paymentId: payment.paymentId })), paymentId: payment.paymentId, redirectUrl: payment.redirectUrl };
+    return { checkoutId, orders: created, paymentId: opened.paymentId, redirectUrl: opened.redirectUrl };
   }
 
   /**

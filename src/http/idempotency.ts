@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
@@ -49,6 +49,24 @@ export function createIdempotency(deps: { db: Db; clock: Clock; staleAfterMs?: n
   const { db, clock } = deps;
   const staleAfterMs = deps.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const claims = new WeakMap<FastifyRequest, Claim>();
+  // Every money or stock POST runs these two: built once and prepared, not rebuilt per request.
+  const insertClaim = db
+    .insert(idempotencyKeys)
+    .values({ scope: sql.placeholder('scope'), key: sql.placeholder('key'), route: sql.placeholder('route'), requestHash: sql.placeholder('requestHash'), createdAt: sql.placeholder('createdAt') })
+    .onConflictDoNothing({ target: [idempotencyKeys.scope, idempotencyKeys.key] })
+    .returning({ key: idempotencyKeys.key })
+    .prepare('idempotency_claim');
+  const storeResponse = db
+    .update(idempotencyKeys)
+    .set({
+      status: 'done',
+      responseStatus: sql`${sql.placeholder('responseStatus')}`,
+      responseType: sql`${sql.placeholder('responseType')}`,
+      responseBody: sql`${sql.placeholder('responseBody')}`,
+      completedAt: sql`${sql.placeholder('completedAt')}`,
+    })
+    .where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key')), eq(idempotencyKeys.status, 'in_progress')))
+    .prepare('idempotency_store_response');
 
   async function claimStale(claim: Claim, route: string, hash: string): Promise<boolean> {
     const cutoff = new Date(clock.now().getTime() - staleAfterMs);
@@ -76,11 +94,7 @@ export function createIdempotency(deps: { db: Db; clock: Clock; staleAfterMs?: n
     const claim: Claim = { scope: scopeOf(request), key };
     const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
     const hash = requestHash(request);
-    const inserted = await db
-      .insert(idempotencyKeys)
-      .values({ scope: claim.scope, key, route, requestHash: hash, createdAt: clock.now() })
-      .onConflictDoNothing({ target: [idempotencyKeys.scope, idempotencyKeys.key] })
-      .returning({ key: idempotencyKeys.key });
+    const inserted = await insertClaim.execute({ scope: claim.scope, key, route, requestHash: hash, createdAt: clock.now() });
     if (inserted.length > 0) {
       claims.set(request, claim);
       return undefined;
@@ -119,16 +133,14 @@ export function createIdempotency(deps: { db: Db; clock: Clock; staleAfterMs?: n
       return payload;
     }
     const contentType = reply.getHeader('content-type');
-    await db
-      .update(idempotencyKeys)
-      .set({
-        status: 'done',
-        responseStatus: reply.statusCode,
-        responseType: typeof contentType === 'string' ? contentType : null,
-        responseBody: payload === null || payload === undefined ? '' : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload,
-        completedAt: clock.now(),
-      })
-      .where(where);
+    await storeResponse.execute({
+      scope: claim.scope,
+      key: claim.key,
+      responseStatus: reply.statusCode,
+      responseType: typeof contentType === 'string' ? contentType : null,
+      responseBody: payload === null || payload === undefined ? '' : Buffer.isBuffer(payload) ? payload.toString('utf8') : payload,
+      completedAt: clock.now(),
+    });
     return payload;
   }
 

@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orders } from '../../src/modules/orders/schema.ts';
+import { payments as paymentRows } from '../../src/modules/payments/schema.ts';
 import { openApiSchemaErrors, pathParameterErrors, type OpenApiDocument } from '../process/support/openapi.ts';
 import { TestClient } from '../support/app.ts';
 import { until } from '../support/async.ts';
@@ -85,6 +88,31 @@ describe(`cart and checkout through the sandbox (${label})`, () => {
     expect((await checkout(viewer, { items: [{ skuId: mixed.skuIds[0], quantity: 1, priceMinor: 1 }] }, 'checkout-price-0001')).statusCode).toBe(400);
     expect((await checkout(viewer, { items: [{ skuId: mixed.skuIds[0], quantity: 1 }], attribution: { placementId: 'plc_forged' } }, 'checkout-forge-0001')).statusCode).toBe(400);
     expect((await stockOf(t, mixed.skuIds[0] ?? '')).reserved).toBe(0);
+  });
+
+  it('gives the stock back and cancels the orders when the provider cannot open the payment, and a retry with the same key then succeeds', async () => {
+    const viewer = await new TestClient(t.app).signUp('viewer');
+    const product = await createProduct(merchantB, [{ priceMinor: 900, stock: 1 }]);
+    const skuId = product.skuIds[0] ?? '';
+    const payments = t.platform.modules.payments.service;
+    const openIntent = payments.openIntent;
+    payments.openIntent = () => Promise.reject(new Error('the provider is down'));
+    const refused = await checkout(viewer, { items: [{ skuId, quantity: 1 }] }, 'checkout-provider-down-1').finally(() => {
+      payments.openIntent = openIntent;
+    });
+    expect(refused.statusCode).toBe(500);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(await stockOf(t, skuId)).toEqual({ available: 1, reserved: 0, sold: 0 });
+    const cancelled = await t.platform.drivers.database.db.select({ status: orders.status, paymentId: orders.paymentId }).from(orders).where(eq(orders.userId, viewer.userId ?? ''));
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]?.status).toBe('cancelled');
+    // The order named its payment from its first write: that payment exists, without a provider intent.
+    const [recorded] = await t.platform.drivers.database.db.select().from(paymentRows).where(eq(paymentRows.id, cancelled[0]?.paymentId ?? ''));
+    expect(recorded).toMatchObject({ providerPaymentId: null, amountMinor: 900 });
+
+    const retried = await checkout(viewer, { items: [{ skuId, quantity: 1 }] }, 'checkout-provider-down-1');
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(await stockOf(t, skuId)).toEqual({ available: 0, reserved: 1, sold: 0 });
   });
 
   it('leaves orders pending after a failed payment', async () => {

@@ -68,7 +68,7 @@ export function createSandboxProvider(deps: SandboxDeps): SandboxProvider {
 
   async function createIntent(input: CreateIntentInput): Promise<CreatedIntent> {
     if (!Number.isInteger(input.amountMinor) || input.amountMinor <= 0) throw new AppError('VALIDATION_FAILED', 'amountMinor must be a positive integer');
-    await db
+    const [inserted] = await db
       .insert(sandboxPayments)
       .values({
         id: newId('sandboxPayment'),
@@ -79,8 +79,10 @@ export function createSandboxProvider(deps: SandboxDeps): SandboxProvider {
         returnUrl: input.returnUrl,
         metadata: input.metadata,
       })
-      .onConflictDoNothing({ target: sandboxPayments.reference });
-    const [row] = await db.select().from(sandboxPayments).where(eq(sandboxPayments.reference, input.reference));
+      .onConflictDoNothing({ target: sandboxPayments.reference })
+      .returning();
+    // Only a repeated reference reads the stored intent back.
+    const [row] = inserted ? [inserted] : await db.select().from(sandboxPayments).where(eq(sandboxPayments.reference, input.reference));
     if (!row) throw new Error('sandbox intent vanished');
     if (row.amountMinor !== input.amountMinor || row.currency !== input.currency.toUpperCase()) {
       throw new AppError('CONFLICT', 'This reference already has an intent with another amount');

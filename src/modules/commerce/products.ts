@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -6,7 +6,8 @@ import type { Db, DbOrTx } from '../../drivers/db/types.ts';
 import type { Caller } from '../../http/context.ts';
 import { isIsoCurrency } from './decimal.ts';
 import { canManageShop, loadProduct, requireManagedProduct, requireOwnShop, type ShopMembership } from './access.ts';
-import { products, skus } from './schema.ts';
+import { products, shopSettings, skus } from './schema.ts';
+import { settingsView, type ShopSettingsView } from './settings.ts';
 import type { StockPrimitives } from './stock.ts';
 import { toProductView, toSkuMerchantView, toSkuView, type ProductRow, type ProductView, type SkuMerchantView, type SkuRow, type SkuWithProduct } from './views.ts';
 
@@ -248,23 +249,37 @@ export function createProducts(deps: { db: Db; identity: ShopMembership; clock: 
     return result;
   }
 
+  /**
+   * Each wanted SKU's product with all of its SKUs, so the product view (stock total, lowest price)
+   * is the same as getProducts gives. One round trip; checkout runs it on every request, so outside a
+   * transaction it is a prepared statement.
+   */
+  function selectSkusWithProducts(executor: DbOrTx, ids: SQL | string[]) {
+    const wanted = Array.isArray(ids) ? inArray(skus.id, ids) : sql`${skus.id} = any(${ids})`;
+    const owners = executor.select({ productId: skus.productId }).from(skus).where(wanted);
+    return executor
+      .select({ product: products, sku: skus, shop: shopSettings })
+      .from(products)
+      .innerJoin(skus, eq(skus.productId, products.id))
+      .leftJoin(shopSettings, eq(shopSettings.shopId, products.shopId))
+      .where(inArray(products.id, owners));
+  }
+  const preparedSkusWithProducts = selectSkusWithProducts(db, sql`${sql.placeholder('ids')}`).prepare('commerce_skus_with_products');
+
   async function getSkus(skuIds: string[], executor: DbOrTx = db): Promise<Map<string, SkuWithProduct>> {
     const result = new Map<string, SkuWithProduct>();
     const ids = [...new Set(skuIds)];
     if (ids.length === 0) return result;
-    // One round trip (checkout calls this on every request): each wanted SKU's product with all of
-    // its SKUs, so the product view (stock total, lowest price) is the same as getProducts gives.
-    const owners = executor.select({ productId: skus.productId }).from(skus).where(inArray(skus.id, ids));
-    const rows = await executor.select({ product: products, sku: skus }).from(products).innerJoin(skus, eq(skus.productId, products.id)).where(inArray(products.id, owners));
-    const byProduct = new Map<string, { product: ProductRow; skus: SkuRow[] }>();
+    const rows = executor === db ? await preparedSkusWithProducts.execute({ ids }) : await selectSkusWithProducts(executor, ids);
+    const byProduct = new Map<string, { product: ProductRow; skus: SkuRow[]; shop: ShopSettingsView }>();
     for (const row of rows) {
-      const entry = byProduct.get(row.product.id) ?? { product: row.product, skus: [] };
+      const entry = byProduct.get(row.product.id) ?? { product: row.product, skus: [], shop: settingsView(row.product.shopId, row.shop) };
       entry.skus.push(row.sku);
       byProduct.set(row.product.id, entry);
     }
     for (const entry of byProduct.values()) {
       const product = toProductView(entry.product, entry.skus, toSkuView);
-      for (const sku of product.skus) if (ids.includes(sku.id)) result.set(sku.id, { sku, product });
+      for (const sku of product.skus) if (ids.includes(sku.id)) result.set(sku.id, { sku, product, shop: entry.shop });
     }
     return result;
   }

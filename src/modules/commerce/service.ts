@@ -5,7 +5,7 @@
  * Reads (views carry price as integer minor units + ISO currency, and a stock state):
  * - `getProducts(ids)` → Map<productId, ProductView> (archived ones included, `status` says so;
  *   `fromPriceMinor`/`currency` = the lowest SKU price; `skus` in creation order).
- * - `getSku(skuId)` → { sku, product } | null; `getSkus(ids)` → Map<skuId, { sku, product }>.
+ * - `getSku(skuId)` → { sku, product, shop } | null; `getSkus(ids)` → Map<skuId, { sku, product, shop }>.
  *   `sku.stock` = { state: 'in_stock' | 'low' | 'sold_out', available } (an archived product's
  *   SKUs read as sold out).
  * - `listProducts(caller, cursor, { limit, shopId, status })` → the merchant's own products.
@@ -26,7 +26,8 @@
  *   never more than the reference committed for that SKU (else INVALID_STATE).
  *
  * Shops: `shopSettings(shopId)` (defaults when the shop set nothing) and
- * `shippingFor(shopId, subtotalMinor, currency)` → { shippingMinor, currency, rule }.
+ * `shippingFor(shopId, subtotalMinor, currency)` → { shippingMinor, currency, rule }; `quoteShipping(settings, …)`
+ *   the same from settings already read (getSkus gives each SKU's `shop`).
  *
  * Merchant operations behind the routes: createProduct, getProduct, updateProduct, addSku,
  * updateSku, importCatalogue / importItems (+ parseCatalogue), mySettings, putSettings.
@@ -36,7 +37,7 @@ import type { Db } from '../../drivers/db/types.ts';
 import type { ShopMembership } from './access.ts';
 import { createCatalogueImport } from './import-csv.ts';
 import { createProducts } from './products.ts';
-import { createShopSettings } from './settings.ts';
+import { createShopSettings, quoteShipping } from './settings.ts';
 import { createStockPrimitives } from './stock.ts';
 
 export type { ShopMembership } from './access.ts';
@@ -69,6 +70,7 @@ export function createCommerceService(deps: { db: Db; identity: ShopMembership; 
     // Shops
     shopSettings: settings.shopSettings,
     shippingFor: settings.shippingFor,
+    quoteShipping,
     // Merchant operations
     createProduct: catalogue.createProduct,
     getProduct: catalogue.getProduct,

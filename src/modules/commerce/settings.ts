@@ -29,32 +29,42 @@ export interface ShippingQuote {
 /** A shop that set nothing ships free and puts refunded units back on sale. */
 const DEFAULTS = { shippingFlatMinor: 0, freeShippingOverMinor: null, currency: 'CNY', restockOnRefund: true } as const;
 
+/** A shop's settings from its row, or the defaults when it has none. */
+export function settingsView(shopId: string, row: typeof shopSettings.$inferSelect | null): ShopSettingsView {
+  if (!row) return { shopId, ...DEFAULTS, configured: false };
+  return {
+    shopId,
+    shippingFlatMinor: row.shippingFlatMinor,
+    freeShippingOverMinor: row.freeShippingOverMinor,
+    currency: row.currency,
+    restockOnRefund: row.restockOnRefund,
+    configured: true,
+  };
+}
+
+/** Shipping for one order of the shop (one currency per order), from settings already read. */
+export function quoteShipping(settings: ShopSettingsView, subtotalMinor: number, currency: string): ShippingQuote {
+  if (!Number.isSafeInteger(subtotalMinor) || subtotalMinor < 0) throw new AppError('VALIDATION_FAILED', 'subtotalMinor must be a whole number ≥ 0');
+  if (settings.shippingFlatMinor === 0) return { shippingMinor: 0, currency, rule: 'free' };
+  if (settings.currency !== currency) {
+    throw new AppError('INVALID_STATE', `This shop's shipping is priced in ${settings.currency}, not ${currency}`, { shopId: settings.shopId, currency: settings.currency });
+  }
+  if (settings.freeShippingOverMinor !== null && subtotalMinor >= settings.freeShippingOverMinor) return { shippingMinor: 0, currency, rule: 'free_over' };
+  return { shippingMinor: settings.shippingFlatMinor, currency, rule: 'flat' };
+}
+
 export function createShopSettings(deps: { db: Db; identity: ShopMembership; clock: Clock }) {
   const { db, identity, clock } = deps;
 
   async function shopSettingsOf(shopId: string, executor: DbOrTx = db): Promise<ShopSettingsView> {
     const [row] = await executor.select().from(shopSettings).where(eq(shopSettings.shopId, shopId));
-    if (!row) return { shopId, ...DEFAULTS, configured: false };
-    return {
-      shopId,
-      shippingFlatMinor: row.shippingFlatMinor,
-      freeShippingOverMinor: row.freeShippingOverMinor,
-      currency: row.currency,
-      restockOnRefund: row.restockOnRefund,
-      configured: true,
-    };
+    return settingsView(shopId, row ?? null);
   }
 
   /** Shipping for one order of the shop (one currency per order), computed on the server. */
   async function shippingFor(shopId: string, subtotalMinor: number, currency: string, executor: DbOrTx = db): Promise<ShippingQuote> {
     if (!Number.isSafeInteger(subtotalMinor) || subtotalMinor < 0) throw new AppError('VALIDATION_FAILED', 'subtotalMinor must be a whole number ≥ 0');
-    const settings = await shopSettingsOf(shopId, executor);
-    if (settings.shippingFlatMinor === 0) return { shippingMinor: 0, currency, rule: 'free' };
-    if (settings.currency !== currency) {
-      throw new AppError('INVALID_STATE', `This shop's shipping is priced in ${settings.currency}, not ${currency}`, { shopId, currency: settings.currency });
-    }
-    if (settings.freeShippingOverMinor !== null && subtotalMinor >= settings.freeShippingOverMinor) return { shippingMinor: 0, currency, rule: 'free_over' };
-    return { shippingMinor: settings.shippingFlatMinor, currency, rule: 'flat' };
+    return quoteShipping(await shopSettingsOf(shopId, executor), subtotalMinor, currency);
   }
 
   async function mySettings(caller: Caller, shopId?: string): Promise<ShopSettingsView> {

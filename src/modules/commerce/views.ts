@@ -1,4 +1,5 @@
 import type { products, shopSettings, skus } from './schema.ts';
+import type { ShopSettingsView } from './settings.ts';
 
 export type ProductRow = typeof products.$inferSelect;
 export type SkuRow = typeof skus.$inferSelect;
@@ -47,6 +48,8 @@ export interface ProductView {
 export interface SkuWithProduct {
   sku: SkuView;
   product: ProductView;
+  /** The selling shop's settings (shipping), read in the same round trip. */
+  shop: ShopSettingsView;
 }
 
 export function stockState(available: number): StockState {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, or, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.ts';
 import { isAppError, type ErrorCode } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -113,6 +113,25 @@ export function createEventsService(deps: EventsDeps) {
     return { accepted: written.length, duplicates: events.length - rejected.length - written.length, rejected };
   }
 
+  // Checkout asks this for every product it sells: built once and prepared.
+  const selectLastTouch = db
+    .select()
+    .from(touches)
+    .where(
+      and(
+        eq(touches.productId, sql.placeholder('productId')),
+        or(eq(touches.userId, sql.placeholder('userId')), sql`${touches.viewerKey} = any(${sql.placeholder('viewerKeys')})`),
+        lte(touches.touchedAt, sql.placeholder('at')),
+        or(
+          and(eq(touches.type, 'card_click'), gte(touches.touchedAt, sql.placeholder('clickFrom'))),
+          and(eq(touches.type, 'card_impression'), gte(touches.touchedAt, sql.placeholder('impressionFrom'))),
+        ),
+      ),
+    )
+    .orderBy(desc(touches.touchedAt), desc(touches.id))
+    .limit(1)
+    .prepare('events_last_touch');
+
   /**
    * The touch an order line is attributed to: the latest touch on this product by this buyer that is
    * still inside its window at `at`. Both window edges are inclusive: a touch at time T counts for a
@@ -122,27 +141,17 @@ export function createEventsService(deps: EventsDeps) {
    */
   async function lastTouch(query: TouchQuery): Promise<Touch | null> {
     const windows = query.windows ?? deps.windows;
-    const who: SQL[] = [];
-    if (query.userId) who.push(eq(touches.userId, query.userId));
-    if (query.viewerKeys.length > 0) who.push(inArray(touches.viewerKey, query.viewerKeys));
-    if (who.length === 0) return null;
+    if (!query.userId && query.viewerKeys.length === 0) return null;
     const at = query.at.getTime();
-    const [row] = await db
-      .select()
-      .from(touches)
-      .where(
-        and(
-          eq(touches.productId, query.productId),
-          or(...who),
-          lte(touches.touchedAt, query.at),
-          or(
-            and(eq(touches.type, 'card_click'), gte(touches.touchedAt, new Date(at - windows.clickMs))),
-            and(eq(touches.type, 'card_impression'), gte(touches.touchedAt, new Date(at - windows.impressionMs))),
-          ),
-        ),
-      )
-      .orderBy(desc(touches.touchedAt), desc(touches.id))
-      .limit(1);
+    const [row] = await selectLastTouch.execute({
+      productId: query.productId,
+      // A null user id matches no row (`user_id = NULL`), so the viewer keys alone decide.
+      userId: query.userId,
+      viewerKeys: query.viewerKeys,
+      at: query.at,
+      clickFrom: new Date(at - windows.clickMs),
+      impressionFrom: new Date(at - windows.impressionMs),
+    });
     if (!row) return null;
     return {
       touchId: row.id,

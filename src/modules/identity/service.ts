@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -115,22 +115,30 @@ export function createIdentityService(deps: { db: Db; config: Config; clock: Clo
     await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(sessionToken)));
   }
 
+  // Every signed-in request runs one of these two: built once and prepared (named statements on
+  // PostgreSQL), not rebuilt per request.
+  const callerColumns = { id: users.id, email: users.email, displayName: users.displayName, role: users.role };
+  const selectBySession = db
+    .select(callerColumns)
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, sql.placeholder('tokenHash')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .prepare('identity_user_by_session');
+  const selectByApiToken = db
+    .select(callerColumns)
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(apiTokens.revokedAt)))
+    .prepare('identity_user_by_api_token');
+
   async function userBySession(sessionToken: string): Promise<UserView | null> {
-    const [row] = await db
-      .select({ user: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.tokenHash, hashToken(sessionToken)), gt(sessions.expiresAt, clock.now())));
-    return row ? toUserView(row.user) : null;
+    const [row] = await selectBySession.execute({ tokenHash: hashToken(sessionToken), now: clock.now() });
+    return row ?? null;
   }
 
   async function userByApiToken(token: string): Promise<UserView | null> {
-    const [row] = await db
-      .select({ user: users, tokenId: apiTokens.id })
-      .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
-      .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
-    return row ? toUserView(row.user) : null;
+    const [row] = await selectByApiToken.execute({ tokenHash: hashToken(token) });
+    return row ?? null;
   }
 
   async function createApiToken(userId: string, name: string): Promise<{ id: string; name: string; token: string }> {

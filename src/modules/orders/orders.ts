@@ -65,7 +65,7 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
    */
   async function insertOrders(
     tx: Tx,
-    input: { checkoutId: string; userId: string; address: OrderAddress; returnTo: ReturnTo | null; reservedUntil: Date; drafts: OrderDraft[] },
+    input: { checkoutId: string; paymentId: string | null; userId: string; address: OrderAddress; returnTo: ReturnTo | null; reservedUntil: Date; drafts: OrderDraft[] },
   ): Promise<OrderView[]> {
     const now = clock.now();
     const orderRows = await tx
@@ -76,6 +76,7 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
           return {
             id: draft.id,
             checkoutId: input.checkoutId,
+            paymentId: input.paymentId,
             userId: input.userId,
             shopId: draft.shopId,
             currency: draft.currency,
@@ -116,10 +117,6 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
       )
       .returning();
     return orderRows.map((row) => orderView(row, lineRows.filter((line) => line.orderId === row.id).sort((a, b) => (a.id < b.id ? -1 : 1))));
-  }
-
-  async function attachPayment(checkoutId: string, paymentId: string): Promise<void> {
-    await db.update(orders).set({ paymentId, updatedAt: clock.now() }).where(eq(orders.checkoutId, checkoutId));
   }
 
   /**
@@ -326,7 +323,7 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
     });
   }
 
-  return { insertOrders, attachPayment, checkoutPaid, expireDue, cancelReleased, cancelCheckout, listMine, getMine, byCheckout, requestRefund, listForShops, ship, deliver, refund };
+  return { insertOrders, checkoutPaid, expireDue, cancelReleased, cancelCheckout, listMine, getMine, byCheckout, requestRefund, listForShops, ship, deliver, refund };
 }
 
 export type Orders = ReturnType<typeof createOrders>;

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, forbidden, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import type { Db, Tx } from '../../drivers/db/types.ts';
+import type { Db, DbOrTx, Tx } from '../../drivers/db/types.ts';
 import type { PaymentProvider, ProviderEvent, WebhookHeaders } from '../../drivers/payments/port.ts';
 import type { Caller } from '../../http/context.ts';
 import { paymentEvents, payments, type PaymentStatus } from './schema.ts';
@@ -69,6 +69,8 @@ export interface PaymentsDeps {
 }
 
 type Row = typeof payments.$inferSelect;
+/** A stored payment as recordPayment returns it, to hand to openIntent. */
+export type PaymentRecord = Row;
 
 function view(row: Row): PaymentView {
   return {
@@ -124,12 +126,16 @@ export function createPaymentsService(deps: PaymentsDeps) {
     return linked;
   }
 
-  /** Idempotent on (purpose, reference): a retry gets the same payment and hosted page. */
-  async function createPayment(input: CreatePaymentInput): Promise<{ paymentId: string; redirectUrl: string }> {
+  /**
+   * The payment row alone, pending, in the caller's transaction when it passes one (checkout writes
+   * it beside its orders, so they never name a payment that does not exist); `openIntent` then asks
+   * the provider, after the commit. Idempotent on (purpose, reference): a retry gets the stored row.
+   */
+  async function recordPayment(executor: DbOrTx, input: CreatePaymentInput): Promise<PaymentRecord> {
     if (!Number.isInteger(input.amountMinor) || input.amountMinor <= 0) throw new AppError('VALIDATION_FAILED', 'amountMinor must be a positive integer');
     if (!/^[A-Z]{3}$/.test(input.currency)) throw new AppError('VALIDATION_FAILED', 'currency must be an ISO 4217 code');
     const provider = providerNamed(deps.defaultProvider);
-    const [inserted] = await db
+    const [inserted] = await executor
       .insert(payments)
       .values({
         id: newId('payment'),
@@ -144,11 +150,16 @@ export function createPaymentsService(deps: PaymentsDeps) {
       .onConflictDoNothing({ target: [payments.purpose, payments.reference] })
       .returning();
     // Only a retry (the reference already had a payment) reads the stored one back.
-    const [row] = inserted ? [inserted] : await db.select().from(payments).where(and(eq(payments.purpose, input.purpose), eq(payments.reference, input.reference)));
+    const [row] = inserted ? [inserted] : await executor.select().from(payments).where(and(eq(payments.purpose, input.purpose), eq(payments.reference, input.reference)));
     if (!row) throw new Error('payment vanished');
     if (row.userId !== input.userId || row.amountMinor !== input.amountMinor || row.currency !== input.currency) {
       throw new AppError('CONFLICT', 'This reference already has a payment with another amount or payer');
     }
+    return row;
+  }
+
+  /** The provider's intent and hosted page for a recorded payment; a payment that has them keeps them. */
+  async function openIntent(row: PaymentRecord, input: Pick<CreatePaymentInput, 'returnUrl' | 'offSession'>): Promise<{ paymentId: string; redirectUrl: string }> {
     if (row.providerPaymentId && row.redirectUrl) return { paymentId: row.id, redirectUrl: row.redirectUrl };
     // Concurrent creators both get here; the provider is idempotent on our payment id, so both see one intent.
     const intent = await providerNamed(row.provider).createIntent({
@@ -165,6 +176,11 @@ export function createPaymentsService(deps: PaymentsDeps) {
       .set({ providerPaymentId: intent.providerPaymentId, redirectUrl: intent.redirectUrl, updatedAt: clock.now() })
       .where(eq(payments.id, row.id));
     return { paymentId: row.id, redirectUrl: intent.redirectUrl };
+  }
+
+  /** Idempotent on (purpose, reference): a retry gets the same payment and hosted page. */
+  async function createPayment(input: CreatePaymentInput): Promise<{ paymentId: string; redirectUrl: string }> {
+    return openIntent(await recordPayment(db, input), input);
   }
 
   /** Asks the provider to refund; the payment changes only when the provider's refund event arrives. */
@@ -252,6 +268,8 @@ export function createPaymentsService(deps: PaymentsDeps) {
 
   return {
     createPayment,
+    recordPayment,
+    openIntent,
     refund,
     listForUser,
     handleWebhook,
