@@ -313,17 +313,44 @@ describe('merchant console and studio placement editor on a desktop browser', ()
     expect(refunded.items.find((o) => o.id === orderId)).toMatchObject({ refundedMinor: 29_990, lines: [{ refundedQuantity: 1 }] });
     await screenshot(page, 'merchant-orders-refunded');
 
-    // Webhook settings: the signing secret is shown once, when the endpoint is made.
+    // Webhook settings: the signing secret is shown once, when the endpoint is made, with a copy button.
+    await merchantBrowser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await page.getByLabel('Endpoint URL').fill('http://203.0.113.10/hooks/dualstream');
     await page.getByRole('button', { name: 'Save webhook' }).click();
-    const secret = await page.getByTestId('webhook-secret').locator('code').textContent();
-    const hooks = await merchant.client.call<{ endpoint: { url: string; secret: string } }>('GET', '/api/v1/shop/webhooks');
-    expect(hooks.endpoint).toMatchObject({ url: 'http://203.0.113.10/hooks/dualstream', secret });
+    const secret = (await page.getByTestId('webhook-secret').locator('code').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Copy secret' }).click();
+    await page.getByTestId('webhook-secret').getByText('Copied.').waitFor();
+    const pasted = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    expect(pasted).toBe(secret);
+    // The API never answers it again: reads carry only a hint.
+    const hooks = await merchant.client.call<{ endpoint: { url: string; secret?: string; secretHint: string } }>('GET', '/api/v1/shop/webhooks');
+    expect(hooks.endpoint).toMatchObject({ url: 'http://203.0.113.10/hooks/dualstream', secretHint: `whsec_…${secret.slice(-4)}` });
+    expect(hooks.endpoint.secret).toBeUndefined();
     await screenshot(page, 'merchant-webhook-secret');
     await page.reload();
     await page.getByText('The signing secret was shown when it was made.', { exact: false }).waitFor();
     expect(await page.getByTestId('webhook-secret').count()).toBe(0);
+    expect(await page.getByTestId('webhook-secret-hint').locator('code').textContent()).toBe(`whsec_…${secret.slice(-4)}`);
+
+    // Rotating asks first; cancelling changes nothing, confirming shows the new secret once.
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByTestId('rotate-confirm').waitFor();
+    await screenshot(page, 'merchant-webhook-rotate-confirm');
+    await page.getByTestId('rotate-confirm').getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('rotate-confirm').count()).toBe(0);
+    expect((await merchant.client.call<{ endpoint: { secretHint: string } }>('GET', '/api/v1/shop/webhooks')).endpoint.secretHint).toBe(`whsec_…${secret.slice(-4)}`);
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    const rotated = (await page.getByTestId('webhook-secret').locator('code').textContent()) ?? '';
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    expect((await merchant.client.call<{ endpoint: { secretHint: string } }>('GET', '/api/v1/shop/webhooks')).endpoint.secretHint).toBe(`whsec_…${rotated.slice(-4)}`);
+    await screenshot(page, 'merchant-webhook-rotated');
+    await page.reload();
+    expect(await page.getByTestId('webhook-secret-hint').locator('code').textContent()).toBe(`whsec_…${rotated.slice(-4)}`);
+    await screenshot(page, 'merchant-webhook-hint');
   });
 
   it('edits the placement (server validation shown inline) and removes it', async () => {

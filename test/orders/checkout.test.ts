@@ -195,6 +195,7 @@ describe(`cart and checkout through the sandbox (${label})`, () => {
       ['/api/v1/shop/orders/{id}/refund', 'post', 'orders'],
       ['/api/v1/shop/webhooks', 'get', 'orders'],
       ['/api/v1/shop/webhooks', 'put', 'orders'],
+      ['/api/v1/shop/webhooks/rotate-secret', 'post', 'orders'],
     ];
     for (const [path, method, tag] of expected) expect(document.paths[path]?.[method]?.tags, `${method} ${path}`).toEqual([tag]);
     expect(await openApiSchemaErrors(document)).toEqual([]);

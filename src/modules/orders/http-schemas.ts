@@ -123,7 +123,12 @@ export const WebhookEndpointSchema = Type.Object({
   id: Type.String(),
   shopId: Type.String(),
   url: Type.String(),
-  secret: Type.String({ description: 'Verify Dualstream-Signature (t=…,v1=HMAC-SHA256(secret, t.body)) with it' }),
+  secret: Type.Optional(
+    Type.String({
+      description: 'Verify Dualstream-Signature (t=…,v1=HMAC-SHA256(secret, t.body)) with it. Only in the answer that creates the endpoint or rotates the secret; never shown again',
+    }),
+  ),
+  secretHint: Type.String({ description: 'The secret\'s last four characters (whsec_…abcd), to tell which one a receiver holds' }),
   enabled: Type.Boolean(),
   createdAt: Time,
   updatedAt: Time,

@@ -82,7 +82,7 @@ export function registerMerchantOrderRoutes(app: HttpApp, service: OrdersService
       config: { access: 'merchant' },
       schema: {
         tags,
-        summary: "Your shop's webhook endpoint (with its signing secret) and its latest deliveries",
+        summary: "Your shop's webhook endpoint (its signing secret only as a hint: whsec_…abcd) and its latest deliveries",
         querystring: ShopQuery,
         response: { 200: Type.Object({ endpoint: Type.Union([WebhookEndpointSchema, Type.Null()]), deliveries: Type.Array(WebhookDeliverySchema) }) },
       },
@@ -99,15 +99,27 @@ export function registerMerchantOrderRoutes(app: HttpApp, service: OrdersService
       config: { access: 'merchant' },
       schema: {
         tags,
-        summary: 'Set where order.paid, order.shipped and order.refunded are sent; the secret is generated at creation (and on rotateSecret)',
+        summary:
+          'Set where order.paid, order.shipped and order.refunded are sent. Creating the endpoint generates its signing secret, answered this once in full; later answers carry only its hint',
         querystring: ShopQuery,
-        body: Type.Object(
-          { url: Type.String({ minLength: 8, maxLength: 2000 }), enabled: Type.Optional(Type.Boolean()), rotateSecret: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000 }), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 200: WebhookEndpointSchema },
       },
     },
     async (request) => webhooks.putEndpoint(await service.oneShopOf(request.caller, request.query.shopId), request.body),
+  );
+
+  app.post(
+    '/api/v1/shop/webhooks/rotate-secret',
+    {
+      config: { access: 'merchant' },
+      schema: {
+        tags,
+        summary: 'Replace the signing secret, answered this once in full; every delivery attempt from now on is signed with the new one (the old one stops at once)',
+        querystring: ShopQuery,
+        response: { 200: WebhookEndpointSchema },
+      },
+    },
+    async (request) => webhooks.rotateSecret(await service.oneShopOf(request.caller, request.query.shopId)),
   );
 }

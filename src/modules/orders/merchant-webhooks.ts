@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db, DbOrTx } from '../../drivers/db/types.ts';
 import { signWebhook } from '../../drivers/payments/signature.ts';
 import type { JobContext, Queue } from '../../drivers/queue/port.ts';
 import { merchantWebhookDeliveries, merchantWebhookEndpoints, type WebhookDeliveryRow, type WebhookEndpointRow, type WebhookEventType } from './schema.ts';
 import type { OrderView } from './views.ts';
-import { assertPublicTarget, assertPublicUrl } from './webhook-target.ts';
+import { assertPublicUrl, checkedAddresses, postToAddresses, systemResolver, type Resolver } from './webhook-target.ts';
 
 export const MERCHANT_WEBHOOK_QUEUE = 'merchant-webhooks';
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`: the payments sandbox's scheme. */
@@ -23,8 +23,13 @@ export interface WebhookEndpointView {
   id: string;
   shopId: string;
   url: string;
-  /** Shown to the shop's members only: they verify deliveries with it. */
-  secret: string;
+  /**
+   * Receivers verify deliveries with it. Present only in the answer that creates the endpoint or
+   * rotates the secret (like Stripe's and GitHub's): it is not shown again.
+   */
+  secret?: string;
+  /** `whsec_…abcd`: enough to tell which secret a receiver holds. */
+  secretHint: string;
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
@@ -51,8 +56,21 @@ export interface MerchantEventBody {
   data: { order: OrderView };
 }
 
-function endpointView(row: WebhookEndpointRow): WebhookEndpointView {
-  return { id: row.id, shopId: row.shopId, url: row.url, secret: row.secret, enabled: row.enabled, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+function endpointView(row: WebhookEndpointRow, showSecret: boolean): WebhookEndpointView {
+  return {
+    id: row.id,
+    shopId: row.shopId,
+    url: row.url,
+    ...(showSecret ? { secret: row.secret } : {}),
+    secretHint: `whsec_…${row.secret.slice(-4)}`,
+    enabled: row.enabled,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function newSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64url')}`;
 }
 
 function deliveryView(row: WebhookDeliveryRow): WebhookDeliveryView {
@@ -91,31 +109,47 @@ export function createMerchantWebhooks(deps: {
   maxAttempts?: number;
   /** Let endpoints on private, loopback or link-local addresses through (tests, a closed LAN). */
   allowPrivateTargets?: boolean;
+  /** Resolves endpoint names at delivery (the system's DNS unless a test stands in another). */
+  resolve?: Resolver;
 }) {
   const allowPrivate = deps.allowPrivateTargets ?? false;
+  const resolve = deps.resolve ?? systemResolver;
   const { db, clock } = deps;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
 
   async function endpointOf(shopId: string): Promise<WebhookEndpointView | null> {
     const [row] = await db.select().from(merchantWebhookEndpoints).where(eq(merchantWebhookEndpoints.shopId, shopId));
-    return row ? endpointView(row) : null;
+    return row ? endpointView(row, false) : null;
   }
 
-  /** Creates the shop's endpoint (with a new secret) or changes it; the secret changes only when asked. */
-  async function putEndpoint(shopId: string, input: { url: string; enabled?: boolean; rotateSecret?: boolean }): Promise<WebhookEndpointView> {
+  /** Creates the shop's endpoint (answering its new secret, the only time it is shown) or changes it. */
+  async function putEndpoint(shopId: string, input: { url: string; enabled?: boolean }): Promise<WebhookEndpointView> {
     const url = checkUrl(input.url, allowPrivate);
     const now = clock.now();
-    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-    const [row] = await db
+    const [created] = await db
       .insert(merchantWebhookEndpoints)
-      .values({ id: newId('webhookEndpoint'), shopId, url, secret, enabled: input.enabled ?? true, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({
-        target: merchantWebhookEndpoints.shopId,
-        set: { url, updatedAt: now, ...(input.enabled === undefined ? {} : { enabled: input.enabled }), ...(input.rotateSecret ? { secret } : {}) },
-      })
+      .values({ id: newId('webhookEndpoint'), shopId, url, secret: newSecret(), enabled: input.enabled ?? true, createdAt: now, updatedAt: now })
+      .onConflictDoNothing({ target: merchantWebhookEndpoints.shopId })
+      .returning();
+    if (created) return endpointView(created, true);
+    const [row] = await db
+      .update(merchantWebhookEndpoints)
+      .set({ url, updatedAt: now, ...(input.enabled === undefined ? {} : { enabled: input.enabled }) })
+      .where(eq(merchantWebhookEndpoints.shopId, shopId))
       .returning();
     if (!row) throw new Error('webhook endpoint vanished');
-    return endpointView(row);
+    return endpointView(row, false);
+  }
+
+  /** A new secret, answered this once; every delivery attempt from now on is signed with it. */
+  async function rotateSecret(shopId: string): Promise<WebhookEndpointView> {
+    const [row] = await db
+      .update(merchantWebhookEndpoints)
+      .set({ secret: newSecret(), updatedAt: clock.now() })
+      .where(eq(merchantWebhookEndpoints.shopId, shopId))
+      .returning();
+    if (!row) throw notFound("The shop's webhook endpoint");
+    return endpointView(row, true);
   }
 
   async function deliveriesOf(shopId: string, limit = 50): Promise<WebhookDeliveryView[]> {
@@ -165,9 +199,10 @@ export function createMerchantWebhooks(deps: {
     let status = 0;
     let error: string | null = null;
     try {
-      await assertPublicTarget(new URL(row.url), allowPrivate);
-      const response = await fetch(row.url, {
-        method: 'POST',
+      const target = new URL(row.url);
+      // Connect to the very addresses checked: a second lookup could answer differently (DNS rebinding).
+      const addresses = await checkedAddresses(target, allowPrivate, resolve);
+      status = await postToAddresses(target, addresses, {
         headers: {
           'content-type': 'application/json',
           [MERCHANT_SIGNATURE_HEADER]: signature,
@@ -175,11 +210,8 @@ export function createMerchantWebhooks(deps: {
           [MERCHANT_DELIVERY_HEADER]: deliveryId,
         },
         body: row.delivery.body,
-        redirect: 'manual',
         signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
       });
-      status = response.status;
-      await response.arrayBuffer().catch(() => undefined);
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     }
@@ -204,6 +236,7 @@ export function createMerchantWebhooks(deps: {
   return {
     endpointOf,
     putEndpoint,
+    rotateSecret,
     deliveriesOf,
     emit,
     registerJobs(queue: Queue): void {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, TestClient, type TestPlatform } from '../../../test/support/app.ts';
 import { testPostgresUrl } from '../../../test/support/db.ts';
-import { assertPublicTarget, isPrivateAddress } from './webhook-target.ts';
+import { checkedAddresses, isPrivateAddress } from './webhook-target.ts';
 
 const label = testPostgresUrl() ? 'postgres' : 'pglite';
 
@@ -15,11 +15,15 @@ describe('merchant webhook targets (SSRF guard)', () => {
     }
   });
 
-  it('refuses at delivery a name that resolves to a private address', async () => {
-    await expect(assertPublicTarget(new URL('http://localhost:9/hook'), false)).rejects.toThrow(/private address/);
-    await expect(assertPublicTarget(new URL('http://[::1]:9/hook'), false)).rejects.toThrow(/private address/);
-    await expect(assertPublicTarget(new URL('http://93.184.216.34/hook'), false)).resolves.toBeUndefined();
-    await expect(assertPublicTarget(new URL('http://127.0.0.1:9/hook'), true)).resolves.toBeUndefined();
+  it('refuses at delivery a name with any private address among its answers', async () => {
+    await expect(checkedAddresses(new URL('http://localhost:9/hook'), false)).rejects.toThrow(/private address/);
+    await expect(checkedAddresses(new URL('http://[::1]:9/hook'), false)).rejects.toThrow(/private address/);
+    await expect(checkedAddresses(new URL('http://93.184.216.34/hook'), false)).resolves.toEqual(['93.184.216.34']);
+    await expect(checkedAddresses(new URL('http://127.0.0.1:9/hook'), true)).resolves.toEqual(['127.0.0.1']);
+    const mixed = async (): Promise<string[]> => ['203.0.113.10', '127.0.0.1'];
+    await expect(checkedAddresses(new URL('http://mixed.example/hook'), false, mixed)).rejects.toThrow(/private address/);
+    const nothing = async (): Promise<string[]> => [];
+    await expect(checkedAddresses(new URL('http://void.example/hook'), false, nothing)).rejects.toThrow(/no address/);
   });
 });
 

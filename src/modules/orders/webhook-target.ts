@@ -1,5 +1,7 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { AppError } from '../../core/errors.ts';
 
 /**
@@ -53,12 +55,51 @@ export function assertPublicUrl(url: URL, allowPrivate: boolean): void {
   }
 }
 
-/** At delivery time: every address the name resolves to must be public (a name can point anywhere). */
-export async function assertPublicTarget(url: URL, allowPrivate: boolean): Promise<void> {
-  if (allowPrivate) return;
+/** Every address a name has. Deliveries take one as a dependency: tests stand in a hostile DNS. */
+export type Resolver = (hostname: string) => Promise<string[]>;
+
+export const systemResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address);
+
+/**
+ * At delivery time: resolves the name once and, unless private targets are allowed, refuses if any
+ * address is private (a name can point anywhere). The request must then go to these addresses
+ * (`postToAddresses`): asking DNS again would let a rebinding name answer public, then loopback.
+ */
+export async function checkedAddresses(url: URL, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<string[]> {
   const host = hostOf(url);
-  const addresses = isIP(host) !== 0 ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-  if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
+  const addresses = isIP(host) !== 0 ? [host] : await resolve(host);
+  if (addresses.length === 0) throw new Error(`${url.host} has no address`);
+  if (!allowPrivate && addresses.some(isPrivateAddress)) {
     throw new Error(`${url.host} resolves to a private address; merchant webhooks only go to public ones`);
   }
+  return addresses;
+}
+
+/**
+ * POSTs to the URL but connects only to the addresses given (already checked); the Host header and
+ * the TLS server name stay the URL's hostname. No redirects are followed; answers the HTTP status.
+ */
+export function postToAddresses(url: URL, addresses: string[], init: { headers: Record<string, string>; body: string; signal: AbortSignal }): Promise<number> {
+  const pinned: LookupFunction = (_hostname, options, callback) => {
+    const all = addresses.map((address) => ({ address, family: isIP(address) }));
+    const [first] = all;
+    if (!first) callback(new Error('no address to connect to'), '');
+    else if (options.all) callback(null, all);
+    else callback(null, first.address, first.family);
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    // No shared agent: a pooled socket to the same host may have been opened without this lookup.
+    const request = send(
+      url,
+      { method: 'POST', headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, lookup: pinned, agent: false, signal: init.signal },
+      (response) => {
+        // Only the status matters; a body cut off by the timeout is no error.
+        response.on('error', () => undefined).resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', reject);
+    request.end(init.body);
+  });
 }

@@ -118,7 +118,10 @@ export interface WebhookEndpoint {
   id: string;
   shopId: string;
   url: string;
-  secret: string;
+  /** Only in the answer that creates the endpoint or rotates the secret. */
+  secret?: string;
+  /** `whsec_…abcd` */
+  secretHint: string;
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
@@ -173,7 +176,8 @@ export const merchantApi = {
     apiRequest<Order>('POST', `/api/v1/shop/orders/${enc(id)}/refund`, { body: lines ? { lines } : {}, idempotencyKey }),
 
   webhooks: () => api.get<{ endpoint: WebhookEndpoint | null; deliveries: WebhookDelivery[] }>('/api/v1/shop/webhooks'),
-  putWebhook: (body: { url: string; enabled?: boolean; rotateSecret?: boolean }) => api.put<WebhookEndpoint>('/api/v1/shop/webhooks', body),
+  putWebhook: (body: { url: string; enabled?: boolean }) => api.put<WebhookEndpoint>('/api/v1/shop/webhooks', body),
+  rotateWebhookSecret: () => api.post<WebhookEndpoint>('/api/v1/shop/webhooks/rotate-secret'),
 };
 
 export const merchantKeys = {

@@ -55,18 +55,26 @@ function EndpointForm({ endpoint }: { endpoint: WebhookEndpoint | null }): React
   const client = useQueryClient();
   const [url, setUrl] = useState(endpoint?.url ?? '');
   const [enabled, setEnabled] = useState(endpoint?.enabled ?? true);
+  // The server answers the secret in full once: when the endpoint is created or the secret rotated.
   const [secret, setSecret] = useState<string | null>(null);
-  const save = useMutation({
-    mutationFn: (rotateSecret: boolean) => merchantApi.putWebhook({ url: url.trim(), enabled, ...(rotateSecret ? { rotateSecret } : {}) }),
-    onSuccess: (saved, rotated) => {
-      // The secret is displayed once: when the endpoint is created or the secret rotated.
-      if (!endpoint || rotated) setSecret(saved.secret);
-      client.setQueryData(merchantKeys.webhooks, (current: { deliveries: unknown[] } | undefined) => ({ endpoint: saved, deliveries: current?.deliveries ?? [] }));
+  const [confirming, setConfirming] = useState(false);
+  const keep = (saved: WebhookEndpoint): void => {
+    if (saved.secret) setSecret(saved.secret);
+    const { secret: _shownOnce, ...kept } = saved;
+    client.setQueryData(merchantKeys.webhooks, (current: { deliveries: unknown[] } | undefined) => ({ endpoint: kept, deliveries: current?.deliveries ?? [] }));
+  };
+  const save = useMutation({ mutationFn: () => merchantApi.putWebhook({ url: url.trim(), enabled }), onSuccess: keep });
+  const rotate = useMutation({
+    mutationFn: () => merchantApi.rotateWebhookSecret(),
+    onSuccess: (saved) => {
+      setConfirming(false);
+      keep(saved);
     },
   });
+  const busy = save.isPending || rotate.isPending;
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    if (url.trim()) save.mutate(false);
+    if (url.trim()) save.mutate();
   };
   return (
     <form className="panel merchant-form" onSubmit={submit} data-testid="webhook-form">
@@ -81,24 +89,64 @@ function EndpointForm({ endpoint }: { endpoint: WebhookEndpoint | null }): React
         <span>{t('merchant.webhookEnabled')}</span>
       </label>
       {secret ? (
-        <div className="secret-once" data-testid="webhook-secret">
-          <span>{t('merchant.secretOnce')}</span>
-          <code>{secret}</code>
-        </div>
+        <SecretOnce secret={secret} />
       ) : (
-        endpoint && <p className="muted merchant-small">{t('merchant.secretHidden')}</p>
+        endpoint && (
+          <p className="muted merchant-small" data-testid="webhook-secret-hint">
+            {t('merchant.secretHidden')} {t('merchant.secretHint')} <code>{endpoint.secretHint}</code>
+          </p>
+        )
       )}
-      <ProblemLine error={save.error} fallback={t('common.failed')} />
+      {confirming && (
+        <div className="secret-rotate" role="alertdialog" aria-labelledby="rotate-secret-warning" data-testid="rotate-confirm">
+          <p id="rotate-secret-warning">{t('merchant.rotateWarning')}</p>
+          <div className="merchant-form__actions">
+            <button type="button" className="btn btn--primary btn--small" disabled={busy} onClick={() => rotate.mutate()}>
+              {t('merchant.rotateNow')}
+            </button>
+            <button type="button" className="btn btn--ghost btn--small" disabled={busy} onClick={() => setConfirming(false)}>
+              {t('merchant.cancel')}
+            </button>
+          </div>
+        </div>
+      )}
+      <ProblemLine error={save.error ?? rotate.error} fallback={t('common.failed')} />
       <div className="merchant-form__actions">
-        <button type="submit" className="btn btn--primary" disabled={save.isPending || !url.trim()}>
+        <button type="submit" className="btn btn--primary" disabled={busy || !url.trim()}>
           {t('merchant.saveWebhook')}
         </button>
-        {endpoint && (
-          <button type="button" className="btn btn--ghost" disabled={save.isPending} onClick={() => save.mutate(true)}>
+        {endpoint && !confirming && (
+          <button type="button" className="btn btn--ghost" disabled={busy} onClick={() => setConfirming(true)}>
             {t('merchant.rotateSecret')}
           </button>
         )}
       </div>
     </form>
+  );
+}
+
+/** The full secret, this once, with a copy button (selecting the text by hand works too). */
+function SecretOnce({ secret }: { secret: string }): ReactNode {
+  const { t } = useTranslation();
+  const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copyIt = (): void => {
+    navigator.clipboard.writeText(secret).then(
+      () => setCopy('copied'),
+      () => setCopy('failed'),
+    );
+  };
+  return (
+    <div className="secret-once" data-testid="webhook-secret">
+      <span>{t('merchant.secretOnce')}</span>
+      <code>{secret}</code>
+      <div className="merchant-form__actions">
+        <button type="button" className="btn btn--secondary btn--small" onClick={copyIt}>
+          {t('merchant.copySecret')}
+        </button>
+        <span className="merchant-small" role="status">
+          {copy === 'copied' ? t('merchant.copied') : copy === 'failed' ? t('merchant.copyFailed') : ''}
+        </span>
+      </div>
+    </div>
   );
 }
