@@ -21,6 +21,8 @@ import { cardLog, imageServer, watchCard } from './support/shop.ts';
 const START_MS = 2000;
 const END_MS = 6000;
 const BOX = { x: 0.3, y: 0.35, w: 0.4, h: 0.25 };
+// The merchant signs up as "Peony Leather" without naming a shop: identity names it after them.
+const SHOP_NAME = "Peony Leather's shop";
 const DESKTOP = { viewport: { width: 1280, height: 800 }, mobile: false };
 // The machine is shared: give UI round trips more than expect.poll's 1 s default.
 const POLL = { timeout: 30_000 };
@@ -156,6 +158,7 @@ describe('shopping inside the player on a phone', () => {
     expect(leftAtSec).toBeGreaterThanOrEqual(START_MS / 1000);
     await expect(sheet(page).getByTestId('stock-state').textContent()).resolves.toBe('In stock');
     await expect(sheet(page).getByTestId('sheet-price').textContent()).resolves.toBe('CN¥299.00');
+    await expect(sheet(page).getByTestId('sheet-shop').textContent()).resolves.toBe(`Sold by ${SHOP_NAME}`);
     await page.waitForFunction(`(() => { const img = document.querySelector('[data-testid="product-images"] img'); return !!img && img.complete && img.naturalWidth > 0; })()`);
     await screenshot(page, 'shop-sheet');
   });
@@ -197,6 +200,7 @@ describe('shopping inside the player on a phone', () => {
 
     const review = page.getByTestId('checkout-review');
     await review.waitFor();
+    await expect(review.getByTestId('review-shop').textContent()).resolves.toBe(`${SHOP_NAME} · CNY`);
     await expect(review.getByTestId('shipping').textContent()).resolves.toBe('CN¥10.00');
     await expect(review.getByTestId('total').textContent()).resolves.toBe('CN¥339.00');
     await screenshot(page, 'shop-checkout-review');
@@ -270,12 +274,14 @@ describe('shopping inside the player on a phone', () => {
     await expect(item.count()).resolves.toBe(1);
     await expect(item.getByTestId('order-status').textContent()).resolves.toBe('Shipped');
     await expect(item.textContent()).resolves.toContain('Red handbag');
+    await expect(item.getByTestId('order-shop').textContent()).resolves.toBe(SHOP_NAME);
     await expect(item.textContent()).resolves.toContain('CN¥339.00');
     await expect(item.getByTestId('order-tracking').textContent()).resolves.toBe('SF Express · SF1234567890');
     await screenshot(page, 'shop-my-orders');
     await item.click();
     await page.getByTestId('order-page').getByTestId('order-totals').waitFor();
     await expect(page.getByTestId('order-tracking').textContent()).resolves.toContain('SF1234567890');
+    await expect(page.getByTestId('order-page').getByTestId('order-shop').textContent()).resolves.toBe(`Sold by ${SHOP_NAME}`);
     await screenshot(page, 'shop-order-detail');
   });
 
@@ -377,6 +383,7 @@ describe('shopping inside the player on a phone', () => {
       await card.click();
       await sheet(page).getByTestId('variant-picker').waitFor();
       await expect(sheet(page).getByTestId('buy-now').textContent()).resolves.toBe('立即购买');
+      await expect(sheet(page).getByTestId('sheet-shop').textContent()).resolves.toBe(`由 ${SHOP_NAME} 销售`);
       await screenshot(page, 'shop-sheet-zh');
       await sheet(page).getByTestId('buy-now').click();
       await page.waitForURL(/\/signin\?next=/);
@@ -387,13 +394,13 @@ describe('shopping inside the player on a phone', () => {
     }
   });
 
-  it('keeps the cart on the server, grouped by shop with its currency', async () => {
+  it("keeps the cart on the server, grouped by shop under the shop's name with its currency", async () => {
     const { page } = phone;
     await page.goto(`${server.baseUrl}/me`);
     await page.getByTestId('cart-link').click();
     const row = page.getByTestId('cart-item');
     await row.waitFor();
-    await expect(page.getByTestId('cart-shop').locator('h2').textContent()).resolves.toBe('Shop 1 · CNY');
+    await expect(page.getByTestId('cart-shop').locator('h2').textContent()).resolves.toBe(`${SHOP_NAME} · CNY`);
     await expect(row.textContent()).resolves.toContain('Red');
     await row.getByRole('button', { name: 'One more' }).click();
     await expect.poll(() => row.getByTestId('quantity').textContent()).toBe('2');

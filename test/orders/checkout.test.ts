@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orgs } from '../../src/modules/identity/schema.ts';
 import { orders } from '../../src/modules/orders/schema.ts';
 import { payments as paymentRows } from '../../src/modules/payments/schema.ts';
 import { openApiSchemaErrors, pathParameterErrors, type OpenApiDocument } from '../process/support/openapi.ts';
@@ -13,6 +14,9 @@ const label = testPostgresUrl() ? 'postgres' : 'pglite';
 let t: LivePlatform;
 let merchantA: TestClient;
 let merchantB: TestClient;
+// Each shop under a name of its own (sign-up names both "Test merchant's shop").
+const SHOP_A = 'Peony Leather 牡丹皮具';
+const SHOP_B = 'West Lake Tea 西湖茶庄';
 
 beforeAll(async () => {
   t = await startLivePlatform();
@@ -20,6 +24,9 @@ beforeAll(async () => {
   // Shop A charges 8.00 shipping under 100.00; shop B ships free and writes refunded units off.
   await shopSettings(merchantA, { shippingFlatMinor: 800, freeShippingOverMinor: 10_000, currency: 'CNY', restockOnRefund: true });
   await shopSettings(merchantB, { shippingFlatMinor: 0, freeShippingOverMinor: null, currency: 'CNY', restockOnRefund: false });
+  const { db } = t.platform.drivers.database;
+  await db.update(orgs).set({ name: SHOP_A }).where(eq(orgs.id, merchantA.orgIds[0] ?? ''));
+  await db.update(orgs).set({ name: SHOP_B }).where(eq(orgs.id, merchantB.orgIds[0] ?? ''));
 }, 60_000);
 afterAll(async () => t.stop());
 
@@ -42,10 +49,10 @@ describe(`cart and checkout through the sandbox (${label})`, () => {
     const signIn = await laptop.post('/api/v1/auth/signin', { email, password: 'correct horse battery' });
     expect(signIn.statusCode).toBe(200);
     laptop.csrfToken = signIn.json<{ csrfToken: string }>().csrfToken;
-    const cart = (await laptop.get('/api/v1/cart')).json<{ items: { id: string; skuId: string; quantity: number }[]; subtotals: { currency: string; amountMinor: number }[] }>();
-    expect(cart.items.map((i) => [i.skuId, i.quantity])).toEqual([
-      [skuA, 2],
-      [skuB, 1],
+    const cart = (await laptop.get('/api/v1/cart')).json<{ items: { id: string; skuId: string; quantity: number; sku: { shopId: string; shopName: string } }[]; subtotals: { currency: string; amountMinor: number }[] }>();
+    expect(cart.items.map((i) => [i.skuId, i.quantity, i.sku.shopId, i.sku.shopName])).toEqual([
+      [skuA, 2, merchantA.orgIds[0], SHOP_A],
+      [skuB, 1, merchantB.orgIds[0], SHOP_B],
     ]);
     expect(cart.subtotals).toEqual([{ currency: 'CNY', amountMinor: 2 * 1999 + 5000 }]);
 
@@ -69,9 +76,12 @@ describe(`cart and checkout through the sandbox (${label})`, () => {
     await waitForStatus(t, [orderA.id, orderB.id], 'paid');
     expect(await stockOf(t, skuA)).toEqual({ available: 3, reserved: 0, sold: 2 });
     expect(await stockOf(t, skuB)).toEqual({ available: 2, reserved: 0, sold: 1 });
-    const mine = (await phone.get('/api/v1/orders')).json<{ items: OrderJson[] }>().items;
+    const mine = (await phone.get('/api/v1/orders')).json<{ items: (OrderJson & { shopName: string })[] }>().items;
     expect(mine.map((o) => o.status)).toEqual(['paid', 'paid']);
-    expect((await phone.get(`/api/v1/orders/${orderA.id}`)).json<OrderJson>().lines.map((l) => [l.skuId, l.quantity, l.unitPriceMinor])).toEqual([[skuA, 2, 1999]]);
+    expect(new Map(mine.map((o) => [o.id, o.shopName]))).toEqual(new Map([[orderA.id, SHOP_A], [orderB.id, SHOP_B]]));
+    const one = (await phone.get(`/api/v1/orders/${orderA.id}`)).json<OrderJson & { shopName: string }>();
+    expect(one.lines.map((l) => [l.skuId, l.quantity, l.unitPriceMinor])).toEqual([[skuA, 2, 1999]]);
+    expect([one.shopId, one.shopName]).toEqual([merchantA.orgIds[0], SHOP_A]);
   });
 
   it('refuses what it cannot price: mixed currencies, unknown SKUs, an empty cart, client prices', async () => {
@@ -148,7 +158,7 @@ describe(`cart and checkout through the sandbox (${label})`, () => {
 
     const line1 = order.lines.find((l) => l.skuId === sku1)?.id ?? '';
     const asked = await viewer.post(`/api/v1/orders/${order.id}/refund-request`, { lines: [{ lineId: line1, quantity: 1 }] });
-    expect(asked.json<OrderJson>().status).toBe('refund_requested');
+    expect(asked.json<OrderJson & { shopName: string }>()).toMatchObject({ status: 'refund_requested', shopName: SHOP_A });
     expect((await viewer.post(`/api/v1/orders/${order.id}/refund-request`, {})).statusCode).toBe(409);
     expect((await merchantA.post(`/api/v1/shop/orders/${order.id}/refund`, {})).json<{ code: string }>().code).toBe('IDEMPOTENCY_KEY_REQUIRED');
     const refunded = await merchantA.request('POST', `/api/v1/shop/orders/${order.id}/refund`, {}, { 'idempotency-key': 'refund-line-0001' });

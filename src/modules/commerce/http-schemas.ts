@@ -48,7 +48,10 @@ export const ProductSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
-export const ProductWithAccessSchema = Type.Composite([ProductSchema, Type.Object({ canManage: Type.Boolean() })]);
+export const ProductWithAccessSchema = Type.Composite([
+  ProductSchema,
+  Type.Object({ shopName: Type.String({ description: "The shop's display name ('' if the shop no longer exists)" }), canManage: Type.Boolean() }),
+]);
 
 export const SkuCreateBody = Type.Object(
   { options: Type.Optional(Options), priceMinor: PriceMinor, currency: Currency, stock: Type.Optional(StockUnits) },

@@ -4,6 +4,7 @@ import { count, eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, TestClient, type TestPlatform } from '../../../test/support/app.ts';
+import { orgs } from '../identity/schema.ts';
 import { products, skus } from './schema.ts';
 
 interface Sku {
@@ -26,6 +27,7 @@ interface Product {
   currency: string | null;
   skus: Sku[];
   canManage?: boolean;
+  shopName?: string;
 }
 interface Report {
   rows: number;
@@ -227,9 +229,12 @@ describe('merchant products', () => {
 
     expect((await b.get(`/api/v1/products/${archived.id}`)).statusCode).toBe(404);
     expect((await new TestClient(t.app).get(`/api/v1/products/${archived.id}`)).statusCode).toBe(404);
+    // The product page names its shop as identity has it now.
+    expect((await new TestClient(t.app).get(`/api/v1/products/${active.id}`)).json<Product>().shopName).toBe("Test merchant's shop");
+    await t.platform.drivers.database.db.update(orgs).set({ name: 'Peony Leather 牡丹皮具' }).where(eq(orgs.id, shopA));
     const publicView = await b.get(`/api/v1/products/${active.id}`);
     expect(publicView.statusCode).toBe(200);
-    expect(publicView.json<Product>().canManage).toBe(false);
+    expect(publicView.json<Product>()).toMatchObject({ shopId: shopA, shopName: 'Peony Leather 牡丹皮具', canManage: false });
     expect(publicView.json<Product>().skus[0]?.stockReserved).toBeUndefined();
 
     const key = { 'idempotency-key': 'matrix-key-000001' };

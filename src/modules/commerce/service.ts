@@ -34,27 +34,41 @@
  */
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../drivers/db/types.ts';
+import type { Caller } from '../../http/context.ts';
+import type { IdentityService } from '../identity/service.ts';
 import type { ShopMembership } from './access.ts';
 import { createCatalogueImport } from './import-csv.ts';
 import { createProducts } from './products.ts';
 import { createShopSettings, quoteShipping } from './settings.ts';
 import { createStockPrimitives } from './stock.ts';
+import type { ProductPageView } from './views.ts';
 
 export type { ShopMembership } from './access.ts';
 export { CATALOGUE_FORMATS, parseCatalogue, type CatalogueFormat, type ImportItem, type ImportReport, type ImportSkip, type ParsedCatalogue } from './import-csv.ts';
 export type { MerchantProductView, ProductInput, ProductPatch, SkuInput, SkuPatch } from './products.ts';
 export type { ShippingQuote, ShopSettingsInput, ShopSettingsView } from './settings.ts';
 export type { ReservationChange, ReservationOutcome, ReserveInput, ReserveResult, StockLine } from './stock.ts';
-export { LOW_STOCK_THRESHOLD, type ProductView, type SkuMerchantView, type SkuView, type SkuWithProduct, type StockState } from './views.ts';
+export { LOW_STOCK_THRESHOLD, type ProductPageView, type ProductView, type SkuMerchantView, type SkuView, type SkuWithProduct, type StockState } from './views.ts';
 export { decimalToMinor, minorDigits, minorToDecimal } from './decimal.ts';
 
 export type CommerceService = ReturnType<typeof createCommerceService>;
 
-export function createCommerceService(deps: { db: Db; identity: ShopMembership; clock: Clock }) {
+/** What commerce needs of identity: who may manage a shop, and what a shop is called. */
+export type CommerceIdentity = ShopMembership & Pick<IdentityService, 'orgNames'>;
+
+export function createCommerceService(deps: { db: Db; identity: CommerceIdentity; clock: Clock }) {
   const stock = createStockPrimitives(deps);
   const catalogue = createProducts({ ...deps, stock });
   const settings = createShopSettings(deps);
   const importer = createCatalogueImport(deps);
+
+  /** The product page: the catalogue's view, named with its shop (identity owns the name). */
+  async function getProduct(caller: Caller, productId: string): Promise<ProductPageView> {
+    const product = await catalogue.getProduct(caller, productId);
+    const names = await deps.identity.orgNames([product.shopId]);
+    return { ...product, shopName: names.get(product.shopId) ?? '' };
+  }
+
   return {
     // Reads for other modules
     getProducts: catalogue.getProducts,
@@ -73,7 +87,7 @@ export function createCommerceService(deps: { db: Db; identity: ShopMembership; 
     quoteShipping,
     // Merchant operations
     createProduct: catalogue.createProduct,
-    getProduct: catalogue.getProduct,
+    getProduct,
     updateProduct: catalogue.updateProduct,
     addSku: catalogue.addSku,
     updateSku: catalogue.updateSku,

@@ -45,6 +45,9 @@ export interface ProductView {
   updatedAt: string;
 }
 
+/** A product as its page (the player's sheet) shows it: with its shop's display name, and whether the caller may manage it. */
+export type ProductPageView = ProductView & { shopName: string; canManage: boolean };
+
 export interface SkuWithProduct {
   sku: SkuView;
   product: ProductView;

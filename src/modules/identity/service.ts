@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -165,6 +165,14 @@ export function createIdentityService(deps: { db: Db; config: Config; clock: Clo
     return (await orgsOf(userId)).filter((o) => o.kind === kind).map((o) => o.id);
   }
 
+  /** Display names of studios and shops, one query for the whole list; unknown ids are left out. */
+  async function orgNames(orgIds: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(orgIds)];
+    if (ids.length === 0) return new Map();
+    const rows = await db.select({ id: orgs.id, name: orgs.name }).from(orgs).where(inArray(orgs.id, ids));
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** Creates the admin account if missing (operator bootstrap and the demo). */
   async function ensureUser(input: SignUpInput | (Omit<SignUpInput, 'role'> & { role: 'admin' })): Promise<UserView> {
     const email = normaliseEmail(input.email);
@@ -189,6 +197,7 @@ export function createIdentityService(deps: { db: Db; config: Config; clock: Clo
     getUser,
     orgsOf,
     orgIdsOf,
+    orgNames,
     isOrgMember,
     ensureUser,
   };

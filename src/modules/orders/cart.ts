@@ -3,8 +3,9 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db, DbOrTx } from '../../drivers/db/types.ts';
-import type { SkuFacts, SkuLookup } from './ports.ts';
+import type { ShopNames, SkuFacts, SkuLookup } from './ports.ts';
 import { cartItems } from './schema.ts';
+import { withShopName, type ShopNamed } from './views.ts';
 
 export const CART_MAX_QUANTITY = 99;
 const CART_MAX_ITEMS = 100;
@@ -14,7 +15,7 @@ export interface CartItemView {
   skuId: string;
   quantity: number;
   /** Null when the SKU no longer exists. */
-  sku: SkuFacts | null;
+  sku: ShopNamed<SkuFacts> | null;
   addedAt: string;
 }
 
@@ -24,7 +25,7 @@ export interface CartView {
   subtotals: { currency: string; amountMinor: number }[];
 }
 
-export function createCart(deps: { db: Db; clock: Clock; skus: SkuLookup }) {
+export function createCart(deps: { db: Db; clock: Clock; skus: SkuLookup; shops: ShopNames }) {
   const { db, clock } = deps;
 
   async function itemsOf(userId: string, tx: DbOrTx = db) {
@@ -34,9 +35,11 @@ export function createCart(deps: { db: Db; clock: Clock; skus: SkuLookup }) {
   async function view(userId: string): Promise<CartView> {
     const rows = await itemsOf(userId);
     const facts = await deps.skus.skuFacts(rows.map((r) => r.skuId));
+    const names = await deps.shops.orgNames([...facts.values()].map((f) => f.shopId));
     const totals = new Map<string, number>();
     const items = rows.map((row) => {
-      const sku = facts.get(row.skuId) ?? null;
+      const found = facts.get(row.skuId);
+      const sku = found ? withShopName(found, names) : null;
       if (sku?.active) totals.set(sku.currency, (totals.get(sku.currency) ?? 0) + sku.priceMinor * row.quantity);
       return { id: row.id, skuId: row.skuId, quantity: row.quantity, sku, addedAt: row.createdAt.toISOString() };
     });

@@ -96,6 +96,13 @@ export const OrderSchema = Type.Object({
 
 export const OrderPageSchema = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Nullable(Type.String()) });
 
+const ShopName = Type.String({ description: "The shop's display name ('' if the shop no longer exists)" });
+
+/** An order as its buyer sees it: with the shop's display name beside its id. */
+export const ShopNamedOrderSchema = Type.Composite([OrderSchema, Type.Object({ shopName: ShopName })]);
+
+export const ShopNamedOrderPageSchema = Type.Object({ items: Type.Array(ShopNamedOrderSchema), nextCursor: Nullable(Type.String()) });
+
 export const PageQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
@@ -105,6 +112,7 @@ const SkuFactsSchema = Type.Object({
   skuId: Type.String(),
   productId: Type.String(),
   shopId: Type.String(),
+  shopName: ShopName,
   title: Type.String(),
   options: Type.Record(Type.String(), Type.String()),
   image: Nullable(Type.String()),

@@ -47,3 +47,9 @@ export interface OrderPayments {
 export interface ShopMembership {
   orgIdsOf(userId: string, kind: 'studio' | 'shop'): Promise<string[]>;
 }
+
+/** What buyers see of a shop beside its id (identity owns the names). */
+export interface ShopNames {
+  /** Display names by shop id, one query for the whole list; an unknown id is left out. */
+  orgNames(orgIds: string[]): Promise<Map<string, string>>;
+}

@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Caller } from '../../http/context.ts';
 import type { HttpApp } from '../../http/types.ts';
 import { CART_MAX_QUANTITY } from './cart.ts';
-import { CartSchema, IdParams, OrderPageSchema, OrderSchema, PageQuery, RefundLinesSchema } from './http-schemas.ts';
+import { CartSchema, IdParams, PageQuery, RefundLinesSchema, ShopNamedOrderPageSchema, ShopNamedOrderSchema } from './http-schemas.ts';
 import type { OrdersService } from './service.ts';
 
 const tags = ['orders'];
@@ -14,9 +14,9 @@ function userIdOf(caller: Caller): string {
   return caller.userId;
 }
 
-/** The viewer's side: cart and own orders. */
+/** The viewer's side: cart and own orders (each named with its shop). */
 export function registerOrdersRoutes(app: HttpApp, service: OrdersService): void {
-  const { cart, orders } = service;
+  const { cart, orders, named, namedOne } = service;
 
   app.get(
     '/api/v1/cart',
@@ -67,14 +67,17 @@ export function registerOrdersRoutes(app: HttpApp, service: OrdersService): void
 
   app.get(
     '/api/v1/orders',
-    { config: { access: 'signed-in' }, schema: { tags, summary: 'Your orders, newest first', querystring: PageQuery, response: { 200: OrderPageSchema } } },
-    async (request) => orders.listMine(request.caller, request.query.cursor, request.query.limit),
+    { config: { access: 'signed-in' }, schema: { tags, summary: 'Your orders, newest first', querystring: PageQuery, response: { 200: ShopNamedOrderPageSchema } } },
+    async (request) => {
+      const page = await orders.listMine(request.caller, request.query.cursor, request.query.limit);
+      return { ...page, items: await named(page.items) };
+    },
   );
 
   app.get(
     '/api/v1/orders/:id',
-    { config: { access: 'signed-in' }, schema: { tags, summary: 'One of your orders (status, tracking, lines)', params: IdParams, response: { 200: OrderSchema } } },
-    async (request) => orders.getMine(request.caller, request.params.id),
+    { config: { access: 'signed-in' }, schema: { tags, summary: 'One of your orders (status, tracking, lines)', params: IdParams, response: { 200: ShopNamedOrderSchema } } },
+    async (request) => namedOne(await orders.getMine(request.caller, request.params.id)),
   );
 
   app.post(
@@ -86,9 +89,9 @@ export function registerOrdersRoutes(app: HttpApp, service: OrdersService): void
         summary: 'Ask the shop for a refund of the whole order or of some lines (paid, shipped or delivered orders)',
         params: IdParams,
         body: Type.Object({ lines: Type.Optional(RefundLinesSchema) }, { additionalProperties: false }),
-        response: { 200: OrderSchema },
+        response: { 200: ShopNamedOrderSchema },
       },
     },
-    async (request) => orders.requestRefund(request.caller, request.params.id, request.body.lines ?? null),
+    async (request) => namedOne(await orders.requestRefund(request.caller, request.params.id, request.body.lines ?? null)),
   );
 }

@@ -7,16 +7,17 @@ import type { Caller } from '../../http/context.ts';
 import { createCart } from './cart.ts';
 import { createMerchantWebhooks } from './merchant-webhooks.ts';
 import { createOrders } from './orders.ts';
-import type { OrderPayments, OrderStock, ShopMembership, SkuLookup } from './ports.ts';
+import type { OrderPayments, OrderStock, ShopMembership, ShopNames, SkuLookup } from './ports.ts';
 import { createRefunds } from './refunds.ts';
+import { withShopName, type ShopNamed } from './views.ts';
 
 export type { CartView, CartItemView } from './cart.ts';
 export type { OrderDraft, OrderLineDraft, Page } from './orders.ts';
-export type { OrderView, OrderLineView, Attribution } from './views.ts';
+export type { OrderView, OrderLineView, Attribution, ShopNamed } from './views.ts';
 export type { WebhookEndpointView, WebhookDeliveryView, MerchantEventBody } from './merchant-webhooks.ts';
 export type { OrderStatus, OrderAddress, ReturnTo, RefundLineRequest } from './schema.ts';
-export type { SkuFacts, SkuLookup, OrderStock, OrderPayments, ShopMembership } from './ports.ts';
-export { OrderSchema, AddressSchema, ReturnToSchema } from './http-schemas.ts';
+export type { SkuFacts, SkuLookup, OrderStock, OrderPayments, ShopMembership, ShopNames } from './ports.ts';
+export { OrderSchema, ShopNamedOrderSchema, AddressSchema, ReturnToSchema } from './http-schemas.ts';
 export { MERCHANT_SIGNATURE_HEADER, MERCHANT_EVENT_HEADER, MERCHANT_DELIVERY_HEADER } from './merchant-webhooks.ts';
 
 export interface OrdersDeps {
@@ -27,7 +28,7 @@ export interface OrdersDeps {
   skus: SkuLookup;
   stock: OrderStock;
   payments: OrderPayments;
-  shops: ShopMembership;
+  shops: ShopMembership & ShopNames;
   /** Attempts per merchant webhook delivery before it is marked failed. */
   webhookMaxAttempts?: number;
   /** Let merchant webhooks go to private, loopback or link-local addresses. */
@@ -42,7 +43,7 @@ export function createOrdersService(deps: OrdersDeps) {
   });
   const refunds = createRefunds({ db: deps.db, queue: deps.queue, clock: deps.clock, payments: deps.payments, log: deps.log });
   const orders = createOrders({ db: deps.db, clock: deps.clock, stock: deps.stock, webhooks, refunds, log: deps.log });
-  const cart = createCart({ db: deps.db, clock: deps.clock, skus: deps.skus });
+  const cart = createCart({ db: deps.db, clock: deps.clock, skus: deps.skus, shops: deps.shops });
 
   /** The shops the caller acts for: all theirs, or the one named (which must be theirs). */
   async function shopIdsOf(caller: Caller, shopId?: string): Promise<string[]> {
@@ -59,7 +60,17 @@ export function createOrdersService(deps: OrdersDeps) {
     return first;
   }
 
-  return { cart, orders, refunds, webhooks, shopIdsOf, oneShopOf };
+  /** Orders (or any views with a shopId) as buyers see them: one name lookup for the whole list. */
+  async function named<T extends { shopId: string }>(views: T[]): Promise<ShopNamed<T>[]> {
+    const names = await deps.shops.orgNames(views.map((v) => v.shopId));
+    return views.map((view) => withShopName(view, names));
+  }
+
+  async function namedOne<T extends { shopId: string }>(view: T): Promise<ShopNamed<T>> {
+    return withShopName(view, await deps.shops.orgNames([view.shopId]));
+  }
+
+  return { cart, orders, refunds, webhooks, shopIdsOf, oneShopOf, named, namedOne };
 }
 
 export type OrdersService = ReturnType<typeof createOrdersService>;

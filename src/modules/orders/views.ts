@@ -53,6 +53,14 @@ export interface OrderView {
   lines: OrderLineView[];
 }
 
+/** A view as buyers get it: with its shop's display name beside the shop's id. */
+export type ShopNamed<T extends { shopId: string }> = T & { shopName: string };
+
+/** Names a view's shop from a lookup made once for the whole list ('' for a shop that is gone). */
+export function withShopName<T extends { shopId: string }>(view: T, names: ReadonlyMap<string, string>): ShopNamed<T> {
+  return { ...view, shopName: names.get(view.shopId) ?? '' };
+}
+
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 function attributionOf(row: OrderLineRow): Attribution | null {

@@ -1,7 +1,7 @@
 /**
  * Shapes the commerce and order routes return to buyers and merchants alike (one server view each,
- * src/modules/commerce/views.ts and src/modules/orders/views.ts). Kept by hand, like types.ts:
- * the web app cannot import server files.
+ * src/modules/commerce/views.ts and src/modules/orders/views.ts); what buyers get also names the
+ * shop (`shopName` beside `shopId`). Kept by hand, like types.ts: the web app cannot import server files.
  */
 
 export type StockState = 'in_stock' | 'low' | 'sold_out';
@@ -39,6 +39,11 @@ export interface Product<S extends Sku = Sku> {
   skus: S[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** A product as its page shows it to anyone (GET /products/:id): with its shop's display name. */
+export interface ProductDetail<S extends Sku = Sku> extends Product<S> {
+  shopName: string;
 }
 
 export type OrderStatus = 'pending_payment' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refund_requested' | 'refunded';
@@ -110,7 +115,12 @@ export interface Order {
   lines: OrderLine[];
 }
 
-export interface OrderPage {
-  items: Order[];
+/** An order as its buyer gets it (GET /orders, /orders/:id): with its shop's display name. */
+export interface BuyerOrder extends Order {
+  shopName: string;
+}
+
+export interface OrderPage<O extends Order = Order> {
+  items: O[];
   nextCursor: string | null;
 }

@@ -1,18 +1,19 @@
 import { api, apiRequest } from './client.ts';
-import type { Address, Order, OrderPage, Product, ReturnTo } from './commerce-types.ts';
+import type { Address, BuyerOrder, Order, OrderPage, ProductDetail, ReturnTo } from './commerce-types.ts';
 
 /** Shapes and calls of the commerce contract (notes/commerce-contract.md): products, cart, checkout, orders. */
 
 const enc = encodeURIComponent;
 
 /** The shared shapes the shop pages use, so they import one module for the buyer's side. */
-export type { Address, Order, OrderStatus, Product, ReturnTo, Sku, Stock } from './commerce-types.ts';
+export type { Address, BuyerOrder, Order, OrderStatus, Product, ProductDetail, ReturnTo, Sku, Stock } from './commerce-types.ts';
 
 /** A SKU as the cart sees it: price and stock now. */
 export interface SkuFacts {
   skuId: string;
   productId: string;
   shopId: string;
+  shopName: string;
   title: string;
   options: Record<string, string>;
   image: string | null;
@@ -46,24 +47,25 @@ export interface CheckoutInput {
 
 export interface CheckoutResult {
   checkoutId: string;
-  orders: Order[];
+  /** The orders as written; `shopName` only once the server's checkout answer carries it. */
+  orders: (Order & { shopName?: string })[];
   paymentId: string;
   redirectUrl: string;
 }
 
 export const shop = {
-  product: (id: string, signal?: AbortSignal) => api.get<Product>(`/api/v1/products/${enc(id)}`, signal),
+  product: (id: string, signal?: AbortSignal) => api.get<ProductDetail>(`/api/v1/products/${enc(id)}`, signal),
   cart: () => api.get<Cart>('/api/v1/cart'),
   addToCart: (skuId: string, quantity: number) => api.post<Cart>('/api/v1/cart', { skuId, quantity }),
   setQuantity: (itemId: string, quantity: number) => api.patch<Cart>(`/api/v1/cart/items/${enc(itemId)}`, { quantity }),
   removeItem: (itemId: string) => api.delete<Cart>(`/api/v1/cart/items/${enc(itemId)}`),
   checkout: (input: CheckoutInput, idempotencyKey: string) =>
     apiRequest<CheckoutResult>('POST', '/api/v1/checkout', { body: input, idempotencyKey }),
-  orders: (cursor: string | null) => api.get<OrderPage>(`/api/v1/orders?limit=20${cursor ? `&cursor=${enc(cursor)}` : ''}`),
-  order: (id: string) => api.get<Order>(`/api/v1/orders/${enc(id)}`),
+  orders: (cursor: string | null) => api.get<OrderPage<BuyerOrder>>(`/api/v1/orders?limit=20${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  order: (id: string) => api.get<BuyerOrder>(`/api/v1/orders/${enc(id)}`),
   /** lines absent: the whole order. Moves no money (the shop's refund does), so no Idempotency-Key. */
   requestRefund: (id: string, lines: { lineId: string; quantity: number }[] | null) =>
-    api.post<Order>(`/api/v1/orders/${enc(id)}/refund-request`, lines ? { lines } : {}),
+    api.post<BuyerOrder>(`/api/v1/orders/${enc(id)}/refund-request`, lines ? { lines } : {}),
 };
 
 export const shopKeys = {

@@ -180,6 +180,7 @@ export const enCommerce = {
   },
   shop: {
     backToEpisode: 'Back to the episode',
+    soldBy: 'Sold by {{shop}}',
     card: { same: 'Same item', similar: 'Similar', from: 'from {{price}}', cta: 'Shop' },
     sheet: {
       close: 'Close',
@@ -204,7 +205,8 @@ export const enCommerce = {
       title: 'Cart',
       signIn: 'Sign in to keep a cart on all your devices. You will come back here.',
       empty: 'Your cart is empty.',
-      shop: 'Shop {{n}} · {{currency}}',
+      shop: '{{name}} · {{currency}}',
+      shopNumber: 'Shop {{n}}',
       unavailable: 'No longer available',
       notOnSale: 'No longer on sale',
       remove: 'Remove',

@@ -182,6 +182,7 @@ export const zhCNCommerce: Pick<Catalogue, 'merchant' | 'placements' | 'shop'> =
   },
   shop: {
     backToEpisode: '返回剧集',
+    soldBy: '由 {{shop}} 销售',
     card: { same: '剧中同款', similar: '相似款', from: '{{price}} 起', cta: '去看看' },
     sheet: {
       close: '关闭',
@@ -206,7 +207,8 @@ export const zhCNCommerce: Pick<Catalogue, 'merchant' | 'placements' | 'shop'> =
       title: '购物车',
       signIn: '登录后购物车可在所有设备同步，登录后会回到这里。',
       empty: '购物车是空的。',
-      shop: '店铺 {{n}} · {{currency}}',
+      shop: '{{name}} · {{currency}}',
+      shopNumber: '店铺 {{n}}',
       unavailable: '已失效',
       notOnSale: '商品已下架',
       remove: '删除',

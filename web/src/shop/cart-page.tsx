@@ -79,16 +79,14 @@ function CartBody({ returnTo, backTo }: { returnTo: ReturnType<typeof returnToFr
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   const currencies = cart.subtotals.map((s) => s.currency);
-  let shopNumber = 0;
 
   return (
     <>
       {[...groups].map(([shopId, items]) => {
-        if (shopId !== '') shopNumber += 1;
-        const currency = items.find((item) => item.sku)?.sku?.currency ?? '';
+        const sku = items.find((item) => item.sku)?.sku;
         return (
           <section key={shopId || 'gone'} className="shop-panel" data-testid="cart-shop" data-shop-id={shopId}>
-            <h2 className="section-title">{shopId ? t('shop.cart.shop', { n: shopNumber, currency }) : t('shop.cart.unavailable')}</h2>
+            <h2 className="section-title">{sku ? t('shop.cart.shop', { name: sku.shopName, currency: sku.currency }) : t('shop.cart.unavailable')}</h2>
             <ul className="shop-lines">
               {items.map((item) => (
                 <CartRow key={item.id} item={item} busy={update.isPending} onQuantity={(quantity) => update.mutate({ item, quantity })} />

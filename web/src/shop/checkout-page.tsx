@@ -81,12 +81,17 @@ function Checkout({ search }: { search: URLSearchParams }): ReactNode {
     // One currency out of several: name the items; otherwise the server takes the whole cart (and empties it).
     if (currency !== null) items = chosen.map((item) => ({ skuId: item.skuId, quantity: item.quantity }));
   }
+  // The shops' names as the buyer saw them, for the review (the checkout's answer names only their ids).
+  const shopNames = new Map<string, string>();
+  if (product.data) shopNames.set(product.data.shopId, product.data.shopName);
+  for (const item of cart.data?.items ?? []) if (item.sku) shopNames.set(item.sku.shopId, item.sku.shopName);
   const itemsLoading = buyNow ? product.isPending : cart.isPending;
   const itemsError = buyNow ? product.error : cart.error;
 
   const [address, setAddress] = useState<Address>(emptyAddress);
   const [errors, setErrors] = useState<AddressErrors>({});
   const [tried, setTried] = useState(false);
+  const [namesAtOrder, setNamesAtOrder] = useState<ReadonlyMap<string, string>>(new Map());
   const keys = useIntentKeys();
   const place = useMutation({
     mutationFn: (input: CheckoutInput) => shop.checkout(input, keys.key(JSON.stringify(input))),
@@ -103,11 +108,13 @@ function Checkout({ search }: { search: URLSearchParams }): ReactNode {
     const found = validateAddress(address);
     setErrors(found);
     if (Object.keys(found).length > 0 || lines.length === 0) return;
+    // The cart empties once the orders are made: keep the names it showed.
+    setNamesAtOrder(shopNames);
     // Same address and items again (a retry after a failure) → the same Idempotency-Key → never a second order.
     place.mutate({ ...(items ? { items } : {}), address: cleanAddress(address), ...(returnTo ? { returnTo } : {}) });
   };
 
-  if (place.data) return <Review result={place.data} onEdit={() => place.reset()} />;
+  if (place.data) return <Review result={place.data} shopNames={namesAtOrder} onEdit={() => place.reset()} />;
 
   return (
     <div className="page page--narrow shop-page" data-testid="checkout-page">
@@ -147,7 +154,7 @@ function Checkout({ search }: { search: URLSearchParams }): ReactNode {
 }
 
 /** The orders as the server made them: per shop, its shipping and total; then pay all of them at once. */
-function Review({ result, onEdit }: { result: CheckoutResult; onEdit: () => void }): ReactNode {
+function Review({ result, shopNames, onEdit }: { result: CheckoutResult; shopNames: ReadonlyMap<string, string>; onEdit: () => void }): ReactNode {
   const { t } = useTranslation();
   const [leaving, setLeaving] = useState(false);
   const first = result.orders[0];
@@ -163,7 +170,9 @@ function Review({ result, onEdit }: { result: CheckoutResult; onEdit: () => void
       </header>
       {result.orders.map((order, i) => (
         <section key={order.id} className="shop-panel" data-testid="review-order">
-          <h2 className="section-title">{t('shop.cart.shop', { n: i + 1, currency: order.currency })}</h2>
+          <h2 className="section-title" data-testid="review-shop">
+            {t('shop.cart.shop', { name: order.shopName || shopNames.get(order.shopId) || t('shop.cart.shopNumber', { n: i + 1 }), currency: order.currency })}
+          </h2>
           <OrderSummary
             lines={order.lines.map((line) => ({ key: line.id, title: line.title, options: line.options, image: null, unitPriceMinor: line.unitPriceMinor, currency: order.currency, quantity: line.quantity }))}
             totals={{ subtotalMinor: order.subtotalMinor, shippingMinor: order.shippingMinor, totalMinor: order.totalMinor, currency: order.currency }}

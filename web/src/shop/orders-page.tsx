@@ -2,7 +2,7 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../api/session.ts';
-import { shop, shopKeys, type Order } from '../api/shop.ts';
+import { shop, shopKeys, type BuyerOrder } from '../api/shop.ts';
 import { back, Link } from '../lib/router.tsx';
 import { formatDateTime, formatMoney } from '../paywall/money.ts';
 import { Problem } from '../paywall/problem.tsx';
@@ -86,7 +86,7 @@ function OrderList(): ReactNode {
   );
 }
 
-function OrderCard({ order }: { order: Order }): ReactNode {
+function OrderCard({ order }: { order: BuyerOrder }): ReactNode {
   const { t } = useTranslation();
   const first = order.lines[0];
   const more = order.lines.length - 1;
@@ -95,6 +95,9 @@ function OrderCard({ order }: { order: Order }): ReactNode {
       <span className="shop-order__top">
         <StatusChip status={order.status} />
         <span className="muted shop-order__date">{formatDateTime(order.createdAt)}</span>
+      </span>
+      <span className="muted shop-order__shop" data-testid="order-shop">
+        {order.shopName}
       </span>
       {first && (
         <span className="shop-order__title">
@@ -154,6 +157,9 @@ function OrderDetail({ orderId }: { orderId: string }): ReactNode {
         <p className="shop-order__top">
           <StatusChip status={order.status} />
           <span className="muted shop-order__id">{order.id}</span>
+        </p>
+        <p className="muted shop-note" data-testid="order-shop">
+          {t('shop.soldBy', { shop: order.shopName })}
         </p>
         {order.status === 'pending_payment' && <p className="muted shop-note">{t('shop.orders.pendingNote', { time: formatDateTime(order.reservedUntil) })}</p>}
         <ol className="shop-timeline">

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../api/session.ts';
-import { shop, shopKeys, type Product, type Sku } from '../api/shop.ts';
+import { shop, shopKeys, type ProductDetail, type Sku } from '../api/shop.ts';
 import type { PlaybackPlacement } from '../api/types.ts';
 import { navigate } from '../lib/router.tsx';
 import { formatMoney } from '../paywall/money.ts';
@@ -71,7 +71,7 @@ export function ProductSheet({ placement, episodeId, currentMs, onClose, onModeC
   );
 }
 
-function ProductBody({ product, label, episodeId, currentMs }: { product: Product; label: string; episodeId: string; currentMs: () => number }): ReactNode {
+function ProductBody({ product, label, episodeId, currentMs }: { product: ProductDetail; label: string; episodeId: string; currentMs: () => number }): ReactNode {
   const { t } = useTranslation();
   const { session } = useSession();
   const client = useQueryClient();
@@ -117,6 +117,9 @@ function ProductBody({ product, label, episodeId, currentMs }: { product: Produc
         <span className="shop-card__label">{label}</span>
         <h2 className="shop-sheet__title">{product.title}</h2>
         {product.brand && <p className="muted shop-sheet__brand">{product.brand}</p>}
+        <p className="muted shop-sheet__brand" data-testid="sheet-shop">
+          {t('shop.soldBy', { shop: product.shopName })}
+        </p>
         <p className="shop-sheet__price" data-testid="sheet-price">
           {price}
         </p>
