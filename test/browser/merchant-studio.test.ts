@@ -393,9 +393,8 @@ describe('merchant console and studio placement editor on a desktop browser', ()
   });
 });
 
+/** m:ss.mmm, as the placement editor writes times. */
 function formatMs(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.floor((ms % 60_000) / 1000);
-  return `${minutes}:${String(seconds).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+  return `${Math.floor(ms / 60_000)}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
 }
 

@@ -4,7 +4,7 @@ import { activeVideo, launchPhone, screenshot, waitForPlaying, type Phone } from
 import { seedSeries, signUpAccount, StudioClient, type SeededSeries } from './support/content.ts';
 import { startBrowserServer, type BrowserServer } from './support/server.ts';
 import { signInInBrowser, signUpInBrowser } from './support/sign-in.ts';
-import { cardLog, imageServer, watchCard } from './support/shop.ts';
+import { cardLog, hotspotAndFrame, imageServer, watchCard } from './support/shop.ts';
 
 /**
  * Shopping inside the player, on a phone, against the real platform: a merchant's product (colour
@@ -26,20 +26,6 @@ const SHOP_NAME = "Peony Leather's shop";
 const DESKTOP = { viewport: { width: 1280, height: 800 }, mobile: false };
 // The machine is shared: give UI round trips more than expect.poll's 1 s default.
 const POLL = { timeout: 30_000 };
-
-interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-interface Geometry {
-  v: Rect;
-  h: Rect;
-  vw: number;
-  vh: number;
-}
 
 
 describe('shopping inside the player on a phone', () => {
@@ -135,19 +121,11 @@ describe('shopping inside the player on a phone', () => {
     expect(await card.getByTestId('shop-card-price').textContent()).toBe('CN¥299.00');
 
     // The box is in fractions of the video frame, which object-fit: cover scales and crops to the phone.
-    const geometry = await page.evaluate<Geometry>(`(() => {
-      const slot = document.querySelector('[data-testid="pager-slot"][data-role="active"]');
-      const v = slot.querySelector('video').getBoundingClientRect();
-      const h = slot.querySelector('[data-testid="shop-hotspot"]').getBoundingClientRect();
-      const video = slot.querySelector('video');
-      return { v: { x: v.x, y: v.y, w: v.width, h: v.height }, h: { x: h.x, y: h.y, w: h.width, h: h.height }, vw: video.videoWidth, vh: video.videoHeight };
-    })()`);
-    const scale = Math.max(geometry.v.w / geometry.vw, geometry.v.h / geometry.vh);
-    const frame = { x: geometry.v.x + (geometry.v.w - geometry.vw * scale) / 2, y: geometry.v.y + (geometry.v.h - geometry.vh * scale) / 2, w: geometry.vw * scale, h: geometry.vh * scale };
-    expect(geometry.h.x).toBeCloseTo(frame.x + BOX.x * frame.w, 0);
-    expect(geometry.h.y).toBeCloseTo(frame.y + BOX.y * frame.h, 0);
-    expect(geometry.h.w).toBeCloseTo(BOX.w * frame.w, 0);
-    expect(geometry.h.h).toBeCloseTo(BOX.h * frame.h, 0);
+    const { hotspot, frame } = await hotspotAndFrame(page);
+    expect(hotspot.x).toBeCloseTo(frame.x + BOX.x * frame.w, 0);
+    expect(hotspot.y).toBeCloseTo(frame.y + BOX.y * frame.h, 0);
+    expect(hotspot.w).toBeCloseTo(BOX.w * frame.w, 0);
+    expect(hotspot.h).toBeCloseTo(BOX.h * frame.h, 0);
     await screenshot(page, 'shop-card');
 
     await card.click();

@@ -60,3 +60,27 @@ export async function watchCard(page: Page): Promise<void> {
 
 
 export const cardLog = (page: Page): Promise<CardLogEntry[]> => page.evaluate<CardLogEntry[]>('window.__cardLog');
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * The active slide's hotspot and the video frame as shown on screen: object-fit: cover scales and
+ * crops the frame to the phone, and a placement's box is in fractions of that frame.
+ */
+export async function hotspotAndFrame(page: Page): Promise<{ hotspot: Rect; frame: Rect }> {
+  const geometry = await page.evaluate<{ v: Rect; h: Rect; vw: number; vh: number }>(`(() => {
+    const slot = document.querySelector('[data-testid="pager-slot"][data-role="active"]');
+    const v = slot.querySelector('video').getBoundingClientRect();
+    const h = slot.querySelector('[data-testid="shop-hotspot"]').getBoundingClientRect();
+    const video = slot.querySelector('video');
+    return { v: { x: v.x, y: v.y, w: v.width, h: v.height }, h: { x: h.x, y: h.y, w: h.width, h: h.height }, vw: video.videoWidth, vh: video.videoHeight };
+  })()`);
+  const scale = Math.max(geometry.v.w / geometry.vw, geometry.v.h / geometry.vh);
+  const frame = { x: geometry.v.x + (geometry.v.w - geometry.vw * scale) / 2, y: geometry.v.y + (geometry.v.h - geometry.vh * scale) / 2, w: geometry.vw * scale, h: geometry.vh * scale };
+  return { hotspot: geometry.h, frame };
+}
