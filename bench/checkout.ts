@@ -3,11 +3,13 @@
  * holding UNITS, over HTTP through the real platform (`src/main.ts serve`), from CONNECTIONS
  * connections; the winners then pay on the sandbox's hosted page and their orders become paid by
  * the verified webhook (delivered by a worker running in this process). Beside it, in the same run,
- * the same checkout transaction bare from a `pg` loop on a second SKU with the same stock.
- * Afterwards both SKUs are audited: nothing oversold.
+ * the platform's own checkout transaction bare from a `pg` loop on another SKU with the same stock,
+ * twice: with one connection per concurrent buyer (CONNECTIONS) and with as many as the app's pool
+ * (APP_POOL, default 10), which on a hot row and few cores is the bare loop's best. Afterwards every
+ * SKU is audited: nothing oversold.
  *
  *   npm run bench:checkout     (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/test)
- *   CONNECTIONS=50 BUYERS=3000 UNITS=1000
+ *   CONNECTIONS=50 BUYERS=3000 UNITS=1000 APP_POOL=10 (the app's DATABASE_POOL_SIZE)
  */
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -22,10 +24,12 @@ import { hashToken, newSecretToken } from '../src/modules/identity/tokens.ts';
 import { orderLines, orders } from '../src/modules/orders/schema.ts';
 import { freePort, killAll, spawnTsx, waitForOk } from '../test/process/support/processes.ts';
 import { benchCaller, intEnv, openPostgresBench, printStatements, runBench } from './support/harness.ts';
-import { BASELINE_STATEMENTS, runBareCheckouts, type BareSku } from './support/checkout-baseline.ts';
+import { BASELINE_STATEMENTS, runBareCheckouts, type BareRun, type BareSku } from './support/checkout-baseline.ts';
 import { percentile } from './support/unlock-baseline.ts';
 
 const CONNECTIONS = intEnv('CONNECTIONS', 50);
+/** The app's PostgreSQL pool (its default, DATABASE_POOL_SIZE, is 10). */
+const APP_POOL = intEnv('APP_POOL', 10);
 const BUYERS = intEnv('BUYERS', 3000);
 const UNITS = intEnv('UNITS', 1000);
 const WARMUP = 200;
@@ -134,7 +138,15 @@ async function payAll(platform: Platform, redirects: HttpRun['redirects']): Prom
 }
 
 /** Stock conservation and order lines against the counters: oversold = units promised beyond stock. */
-async function audit(platform: Platform, skuId: string): Promise<{ available: number; reserved: number; sold: number; orderedUnits: number; oversold: number }> {
+interface Audit {
+  available: number;
+  reserved: number;
+  sold: number;
+  orderedUnits: number;
+  oversold: number;
+}
+
+async function audit(platform: Platform, skuId: string): Promise<Audit> {
   const db = platform.drivers.database.db;
   const [row] = await db.select().from(skus).where(eq(skus.id, skuId));
   const [lines] = await db.select({ units: sum(orderLines.quantity) }).from(orderLines).where(eq(orderLines.skuId, skuId));
@@ -178,13 +190,13 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   const database = await openPostgresBench('checkout', ADMIN_URL);
   const { dataDir, fresh } = database;
-  console.log(`flash sale: ${BUYERS} buyers (one unit each, every request a different buyer) for ${UNITS} units; ${CONNECTIONS} connections (autocannon for HTTP, ${CONNECTIONS} pg connections bare; the app's pool is 10)`);
+  console.log(`flash sale: ${BUYERS} buyers (one unit each, every request a different buyer) for ${UNITS} units; ${CONNECTIONS} HTTP connections (autocannon), the app's pool ${APP_POOL}; the bare loop twice: ${CONNECTIONS} pg connections (one per buyer at once) and ${APP_POOL} (the app's pool)`);
   let platform: Platform | null = null;
   let failures = 0;
   try {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const env = { DATA_DIR: dataDir, SEED_DEMO: 'false', SCRYPT_COST: '1024', LOG_LEVEL: 'warn', WEB_DIR: join(dataDir, 'no-web'), DATABASE_URL: fresh.url, PUBLIC_URL: baseUrl, WORKER_POLL_MS: '20' };
+    const env = { DATA_DIR: dataDir, SEED_DEMO: 'false', SCRYPT_COST: '1024', LOG_LEVEL: 'warn', WEB_DIR: join(dataDir, 'no-web'), DATABASE_URL: fresh.url, PUBLIC_URL: baseUrl, WORKER_POLL_MS: '20', DATABASE_POOL_SIZE: String(APP_POOL) };
     platform = await createPlatform(loadConfig(env));
     const merchantSignUp = await platform.modules.identity.service.signUp({ email: 'bench-merchant@example.com', password: 'bench password 123', displayName: 'Bench Shop', role: 'merchant' });
     const merchant = benchCaller(merchantSignUp.user.id, 'merchant');
@@ -196,7 +208,9 @@ async function main(): Promise<void> {
     };
     const warmSku = await product('Warm-up', WARMUP + 1);
     const httpSku = await product('Flash sale (HTTP)', UNITS);
-    const bareSku = await product('Flash sale (bare)', UNITS);
+    // The bare loop at the buyers' concurrency, and at the app's pool size (its best on a hot row).
+    const bareRuns: { connections: number; sku: BareSku }[] = [];
+    for (const connections of new Set([CONNECTIONS, APP_POOL])) bareRuns.push({ connections, sku: await product(`Flash sale (bare, ${connections} connections)`, UNITS) });
     const seedFrom = performance.now();
     const buyers = await makeBuyers(platform, BUYERS + WARMUP, 'b');
     console.log(`seeded ${buyers.length} buyers in ${((performance.now() - seedFrom) / 1000).toFixed(1)} s`);
@@ -217,10 +231,13 @@ async function main(): Promise<void> {
     const winners = http.statuses.get(201) ?? 0;
     const fiveXx = [...http.statuses].filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
     const paid = await payAll(platform, http.redirects);
-    const bare = await runBareCheckouts(fresh.url, bareSku, buyers.slice(0, BUYERS).map((b) => b.userId), CONNECTIONS);
+    const bares: { connections: number; run: BareRun; audit: Audit }[] = [];
+    for (const { connections, sku: bareSku } of bareRuns) {
+      const run = await runBareCheckouts(fresh.url, bareSku, buyers.slice(0, BUYERS).map((b) => b.userId), connections);
+      bares.push({ connections, run, audit: await audit(platform, bareSku.skuId) });
+    }
 
     const httpAudit = await audit(platform, httpSku.skuId);
-    const bareAudit = await audit(platform, bareSku.skuId);
     const ordersPerSecond = winners / http.seconds;
     const pressSorted = [...paid.latencies].sort((a, b) => a - b);
     console.log('');
@@ -229,21 +246,23 @@ async function main(): Promise<void> {
     console.log(
       `      then paid: ${winners} orders paid through the hosted page + verified webhook in ${paid.seconds.toFixed(1)} s (${(winners / paid.seconds).toFixed(0)} paid orders/s; page press p50 ${percentile(pressSorted, 50).toFixed(1)} ms, p99 ${percentile(pressSorted, 99).toFixed(1)} ms); end to end ${(winners / (http.seconds + paid.seconds)).toFixed(0)} paid orders/s`,
     );
-    console.log(`bare  checkout transaction:   ${bare.ordersPerSecond.toFixed(0)} orders/s, p50 ${bare.p50Ms.toFixed(1)} ms, p99 ${bare.p99Ms.toFixed(1)} ms (orders ${bare.orders}, insufficient ${bare.insufficient}, failed ${bare.failed})`);
-    const sellOutRatio = winners / http.sellOutSeconds / (bare.orders / bare.sellOutSeconds);
-    console.log(
-      `until sold out: HTTP ${(winners / http.sellOutSeconds).toFixed(0)} orders/s (${http.sellOutSeconds.toFixed(1)} s), bare ${(bare.orders / bare.sellOutSeconds).toFixed(0)} orders/s (${bare.sellOutSeconds.toFixed(1)} s)`,
-    );
-    console.log(`ratio http/bare orders/s until sold out: ${sellOutRatio.toFixed(3)} (goal ≥ 0.5; both sides making orders)`);
-    // The bare loop runs the whole transaction for a loser too; the platform refuses most losers
-    // from its stock read, so over the whole sale the ratio flatters the platform.
-    console.log(`ratio over the whole sale, ${BUYERS - winners} losers included: ${(ordersPerSecond / bare.ordersPerSecond).toFixed(3)}`);
-    console.log(`audit HTTP SKU: ${JSON.stringify(httpAudit)}; bare SKU: ${JSON.stringify(bareAudit)}`);
-    console.log(`oversold: HTTP ${httpAudit.oversold}, bare ${bareAudit.oversold}; 5xx: ${fiveXx}`);
+    const httpSellOut = winners / http.sellOutSeconds;
+    console.log(`      until sold out: ${httpSellOut.toFixed(0)} orders/s (${http.sellOutSeconds.toFixed(1)} s)`);
+    for (const { connections, run, audit: bareAudit } of bares) {
+      const bareSellOut = run.orders / run.sellOutSeconds;
+      console.log(`bare  checkout transaction, ${connections} connections: ${run.ordersPerSecond.toFixed(0)} orders/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms (orders ${run.orders}, insufficient ${run.insufficient}, failed ${run.failed}); until sold out ${bareSellOut.toFixed(0)} orders/s (${run.sellOutSeconds.toFixed(1)} s)`);
+      // Until sell-out both sides make orders. Over the whole sale the bare loop runs the whole
+      // transaction for each loser too, while the platform refuses most from its stock read.
+      console.log(`      ratio http/bare orders/s until sold out: ${(httpSellOut / bareSellOut).toFixed(3)} (goal ≥ 0.5); over the whole sale, ${BUYERS - winners} losers included: ${(ordersPerSecond / run.ordersPerSecond).toFixed(3)}`);
+      console.log(`      audit: ${JSON.stringify(bareAudit)}`);
+    }
+    console.log(`audit HTTP SKU: ${JSON.stringify(httpAudit)}`);
+    const bareOversold = bares.reduce((sum, b) => sum + b.audit.oversold, 0);
+    console.log(`oversold: HTTP ${httpAudit.oversold}, bare ${bareOversold}; 5xx: ${fiveXx}`);
     console.log(`bare transaction, the same as the app's (${BASELINE_STATEMENTS.length} statements):`);
     for (const statement of BASELINE_STATEMENTS) console.log(`  - ${statement}`);
     printStatements('winning checkout', statements);
-    if (httpAudit.oversold > 0 || bareAudit.oversold > 0 || fiveXx > 0 || winners !== Math.min(UNITS, BUYERS) || httpAudit.sold !== winners) failures += 1;
+    if (httpAudit.oversold > 0 || bareOversold > 0 || fiveXx > 0 || winners !== Math.min(UNITS, BUYERS) || httpAudit.sold !== winners) failures += 1;
     console.log(`total ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     if (failures > 0) process.exitCode = 1;
     // A clean stop, so a CPU profile (APP_CPU_PROFILE_DIR) gets written.

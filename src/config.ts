@@ -12,6 +12,8 @@ export interface Config {
   dataDir: string;
   mediaDir: string;
   databaseUrl: string | null;
+  /** Connections each process keeps to PostgreSQL (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   redisUrl: string | null;
   natsUrl: string | null;
   logLevel: string;
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     mediaDir,
     databaseUrl: urlFrom(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: intFrom(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     redisUrl: urlFrom(env, 'REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: urlFrom(env, 'NATS_URL', ['nats:', 'tls:']),
     logLevel: env.LOG_LEVEL ?? 'info',

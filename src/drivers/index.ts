@@ -33,6 +33,7 @@ export interface DriverOverrides {
 export async function openDrivers(config: Config, log: Logger, overrides: DriverOverrides = {}): Promise<Drivers> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
     pgliteDir: overrides.inMemoryDatabase ? null : pgliteDirFor(config.dataDir),
     onIdleError: (error) => log.warn({ err: error }, 'an idle database connection failed'),
   });

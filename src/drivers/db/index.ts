@@ -7,6 +7,8 @@ export type { Database, Db, Tx, DbOrTx, DatabaseKind } from './types.ts';
 
 export interface DatabaseOptions {
   databaseUrl: string | null;
+  /** PostgreSQL connections in the pool (default 10). */
+  poolSize?: number;
   /** PGlite's folder; null = in memory. Ignored when databaseUrl is set. */
   pgliteDir: string | null;
   /** Told about connections the server dropped while idle (PostgreSQL). */
@@ -14,7 +16,7 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, 10, options.onIdleError);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onIdleError);
   return openPglite(options.pgliteDir);
 }
 
