@@ -126,22 +126,28 @@ export function createLedgerService(deps: { db: Db }) {
 
   /**
    * Creates the owner's accounts for `purposes` if missing and locks them all (id order) until the
-   * transaction ends: two statements, so a wallet's hot path stays short. Keyed by purpose.
+   * transaction ends: one statement once they exist, so a wallet's hot path stays short. Keyed by purpose.
    */
   async function ensureAndLockOwnerAccounts(
     tx: Tx,
     key: { ownerType: OwnerType; ownerId: string; unit: string; purposes: string[] },
   ): Promise<Map<string, Account>> {
+    const lockAll = () =>
+      tx
+        .select()
+        .from(ledgerAccounts)
+        .where(and(eq(ledgerAccounts.ownerType, key.ownerType), eq(ledgerAccounts.ownerId, key.ownerId), eq(ledgerAccounts.unit, key.unit), inArray(ledgerAccounts.purpose, key.purposes)))
+        .orderBy(ledgerAccounts.id)
+        .for('update');
+    // Accounts exist after an owner's first operation: lock them in one statement. Only a first
+    // operation creates them (two racing first operations both insert; the unique key keeps one).
+    const existing = await lockAll();
+    if (existing.length === new Set(key.purposes).size) return new Map(existing.map((r) => [r.purpose, r]));
     await tx
       .insert(ledgerAccounts)
       .values(key.purposes.map((purpose) => ({ id: newId('account'), ownerType: key.ownerType, ownerId: key.ownerId, purpose, unit: key.unit })))
       .onConflictDoNothing();
-    const rows = await tx
-      .select()
-      .from(ledgerAccounts)
-      .where(and(eq(ledgerAccounts.ownerType, key.ownerType), eq(ledgerAccounts.ownerId, key.ownerId), eq(ledgerAccounts.unit, key.unit), inArray(ledgerAccounts.purpose, key.purposes)))
-      .orderBy(ledgerAccounts.id)
-      .for('update');
+    const rows = await lockAll();
     return new Map(rows.map((r) => [r.purpose, r]));
   }
 
