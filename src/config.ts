@@ -41,7 +41,9 @@ export interface Config {
   webDir: string;
   payments: {
     /** The provider new payments go to. */
-    provider: 'sandbox';
+    provider: PaymentProviderName;
+    /** Set when STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are: Stripe then takes webhooks even if not the default. */
+    stripe: StripeConfig | null;
     /** The sandbox sends some webhooks twice, as real providers do; tests keep it on. */
     sandboxDuplicateWebhooks: boolean;
     webhookToleranceSeconds: number;
@@ -83,6 +85,13 @@ export interface Secrets {
   paymentsWebhookSecret: string;
   /** Seeds the sandbox ad network's ECDSA signing key (it stands in for the network's own key). */
   adsSandboxSecret: string;
+}
+
+export type PaymentProviderName = 'sandbox' | 'stripe';
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -152,10 +161,25 @@ function loadSecrets(env: Env, dataDir: string): Secrets {
   return secrets;
 }
 
-function paymentProviderFrom(env: Env): 'sandbox' {
+function paymentProviderFrom(env: Env): PaymentProviderName {
   const raw = env.PAYMENTS_PROVIDER ?? 'sandbox';
-  if (raw !== 'sandbox') throw new ConfigError(`PAYMENTS_PROVIDER must be sandbox, got "${raw}"`);
+  if (raw !== 'sandbox' && raw !== 'stripe') throw new ConfigError(`PAYMENTS_PROVIDER must be sandbox or stripe, got "${raw}"`);
   return raw;
+}
+
+/** Both Stripe secrets or neither; both when Stripe is the provider. Unlike ours, these cannot be generated. */
+function stripeFrom(env: Env, provider: PaymentProviderName): StripeConfig | null {
+  const secretKey = env.STRIPE_SECRET_KEY ?? '';
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET ?? '';
+  if (!secretKey && !webhookSecret && provider !== 'stripe') return null;
+  const missing = [!secretKey && 'STRIPE_SECRET_KEY', !webhookSecret && 'STRIPE_WEBHOOK_SECRET'].filter((name) => name !== false);
+  if (missing.length > 0) {
+    const why = provider === 'stripe' ? 'PAYMENTS_PROVIDER=stripe needs' : 'Stripe is half configured: set';
+    throw new ConfigError(`${why} ${missing.join(' and ')} (the secret key sk_… or rk_… and the webhook endpoint's signing secret whsec_…)`);
+  }
+  if (!/^(sk|rk)_/.test(secretKey)) throw new ConfigError('STRIPE_SECRET_KEY must be a secret or restricted key (sk_… or rk_…), not a publishable one');
+  if (!webhookSecret.startsWith('whsec_')) throw new ConfigError('STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)');
+  return { secretKey, webhookSecret };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -165,6 +189,8 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = urlFrom(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
   const mediaDir = resolve(env.MEDIA_DIR ?? join(dataDir, 'media'));
   mkdirSync(mediaDir, { recursive: true });
+  const paymentsProvider = paymentProviderFrom(env);
+  const stripe = stripeFrom(env, paymentsProvider);
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -199,7 +225,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     webDir: resolve(env.WEB_DIR ?? './dist/web'),
     payments: {
-      provider: paymentProviderFrom(env),
+      provider: paymentsProvider,
+      stripe,
       sandboxDuplicateWebhooks: boolFrom(env, 'PAYMENTS_SANDBOX_DUPLICATE_WEBHOOKS', false),
       webhookToleranceSeconds: intFrom(env, 'PAYMENTS_WEBHOOK_TOLERANCE_SECONDS', 300, 10, 3600),
     },

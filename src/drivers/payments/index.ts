@@ -5,10 +5,12 @@ import type { Db } from '../db/types.ts';
 import type { Queue } from '../queue/port.ts';
 import type { PaymentProvider } from './port.ts';
 import { createSandboxProvider, SANDBOX_PAGE_PATH, type SandboxProvider } from './sandbox.ts';
+import { createStripeProvider } from './stripe.ts';
 
 export type * from './port.ts';
 export { createSandboxProvider, SANDBOX_PAGE_PATH, SANDBOX_SIGNATURE_HEADER, SANDBOX_WEBHOOK_QUEUE, type SandboxDeps, type SandboxProvider } from './sandbox.ts';
 export { signWebhook, verifyWebhookSignature } from './signature.ts';
+export { createStripeProvider, STRIPE_SIGNATURE_HEADER, type StripeProviderOptions } from './stripe.ts';
 
 export interface PaymentProviders {
   providers: Record<string, PaymentProvider>;
@@ -17,7 +19,10 @@ export interface PaymentProviders {
   sandbox: SandboxProvider | null;
 }
 
-/** The configured providers; the sandbox is always there (it is the default and costs nothing idle). */
+/**
+ * The configured providers; the sandbox is always there (it is the default and costs nothing idle).
+ * Stripe is there whenever its secrets are set, so its webhooks still land after the default moves back.
+ */
 export function createPaymentProviders(config: Config, deps: { db: Db; queue: Queue; clock: Clock; log?: Logger }): PaymentProviders {
   const sandbox = createSandboxProvider({
     ...deps,
@@ -27,5 +32,14 @@ export function createPaymentProviders(config: Config, deps: { db: Db; queue: Qu
     hostedPageBase: `${config.publicUrl}${SANDBOX_PAGE_PATH}`,
     duplicateWebhooks: config.payments.sandboxDuplicateWebhooks,
   });
-  return { providers: { sandbox }, defaultProvider: config.payments.provider, sandbox };
+  const providers: Record<string, PaymentProvider> = { sandbox };
+  if (config.payments.stripe) {
+    providers.stripe = createStripeProvider({
+      ...config.payments.stripe,
+      toleranceSeconds: config.payments.webhookToleranceSeconds,
+      clock: deps.clock,
+      log: deps.log,
+    });
+  }
+  return { providers, defaultProvider: config.payments.provider, sandbox };
 }

@@ -57,6 +57,9 @@ export interface PaymentProvider {
   readonly name: string;
   createIntent(input: CreateIntentInput): Promise<CreatedIntent>;
   refund(input: RefundInput): Promise<CreatedRefund>;
-  /** Checks the signature over the raw bytes and the timestamp; throws WEBHOOK_SIGNATURE_INVALID. */
-  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders): ProviderEvent;
+  /**
+   * Checks the signature over the raw bytes and the timestamp; throws WEBHOOK_SIGNATURE_INVALID.
+   * Null: a genuine event of a kind we do not act on, to acknowledge so the provider stops sending it.
+   */
+  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders): ProviderEvent | null;
 }

@@ -55,7 +55,8 @@ export interface PaymentEventContext {
 export type PaymentEventListener = (context: PaymentEventContext) => Promise<void>;
 
 export interface WebhookOutcome {
-  eventId: string;
+  /** Null when the provider's event was genuine but of a kind we ignore. */
+  eventId: string | null;
   duplicate: boolean;
 }
 
@@ -202,6 +203,7 @@ export function createPaymentsService(deps: PaymentsDeps) {
   async function handleWebhook(providerName: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookOutcome> {
     const provider = providerNamed(providerName);
     const event = provider.verifyWebhook(rawBody, headers);
+    if (!event) return { eventId: null, duplicate: false };
     return db.transaction(async (tx) => {
       const [recorded] = await tx
         .insert(paymentEvents)
