@@ -128,6 +128,7 @@ export function createCheckout(deps: CheckoutDeps) {
         skuId: item.skuId,
         productId: found.product.id,
         title: found.product.title,
+        image: found.product.images[0] ?? null,
         options: found.sku.options,
         unitPriceMinor: found.sku.priceMinor,
         quantity: item.quantity,

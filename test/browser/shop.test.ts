@@ -260,6 +260,8 @@ describe('shopping inside the player on a phone', () => {
     await page.getByTestId('order-page').getByTestId('order-totals').waitFor();
     await expect(page.getByTestId('order-tracking').textContent()).resolves.toContain('SF1234567890');
     await expect(page.getByTestId('order-page').getByTestId('order-shop').textContent()).resolves.toBe(`Sold by ${SHOP_NAME}`);
+    // The line shows the product photo it was bought with.
+    await expect.poll(() => page.getByTestId('order-page').locator('.shop-thumb img').first().getAttribute('src'), POLL).toBe(images.url('bag-red.png'));
     await screenshot(page, 'shop-order-detail');
   });
 

@@ -82,6 +82,8 @@ describe(`cart and checkout through the sandbox (${label})`, () => {
     const one = (await phone.get(`/api/v1/orders/${orderA.id}`)).json<OrderJson & { shopName: string }>();
     expect(one.lines.map((l) => [l.skuId, l.quantity, l.unitPriceMinor])).toEqual([[skuA, 2, 1999]]);
     expect([one.shopId, one.shopName]).toEqual([merchantA.orgIds[0], SHOP_A]);
+    // Each line keeps the product's first image as it was when bought.
+    expect(one.lines.map((l) => l.image)).toEqual(['https://example.com/bag.jpg']);
   });
 
   it('refuses what it cannot price: mixed currencies, unknown SKUs, an empty cart, client prices', async () => {

@@ -89,6 +89,7 @@ export interface OrderJson {
   lines: {
     id: string;
     skuId: string;
+    image: string | null;
     quantity: number;
     unitPriceMinor: number;
     refundedQuantity: number;

@@ -50,6 +50,7 @@ export const OrderLineSchema = Type.Object({
   skuId: Type.String(),
   productId: Type.String(),
   title: Type.String(),
+  image: Nullable(Type.String({ description: "The product's first image when it was bought" })),
   options: Type.Record(Type.String(), Type.String()),
   unitPriceMinor: Type.Integer(),
   quantity: Type.Integer(),

@@ -16,6 +16,7 @@ export interface OrderLineDraft {
   skuId: string;
   productId: string;
   title: string;
+  image: string | null;
   options: Record<string, string>;
   unitPriceMinor: number;
   quantity: number;
@@ -102,6 +103,7 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
             skuId: line.skuId,
             productId: line.productId,
             title: line.title,
+            image: line.image,
             options: line.options,
             unitPriceMinor: line.unitPriceMinor,
             quantity: line.quantity,

@@ -103,6 +103,8 @@ export const orderLines = pgTable(
     skuId: text('sku_id').notNull(),
     productId: text('product_id').notNull(),
     title: text('title').notNull(),
+    /** The product's first image when bought, as the title: the order shows what was bought then. */
+    image: text('image'),
     options: jsonb('options').$type<Record<string, string>>().notNull(),
     unitPriceMinor: bigint('unit_price_minor', { mode: 'number' }).notNull(),
     quantity: integer('quantity').notNull(),

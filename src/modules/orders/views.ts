@@ -16,6 +16,8 @@ export interface OrderLineView {
   skuId: string;
   productId: string;
   title: string;
+  /** The product's first image at the time of purchase, if it had one. */
+  image: string | null;
   options: Record<string, string>;
   unitPriceMinor: number;
   quantity: number;
@@ -75,6 +77,7 @@ export function lineView(row: OrderLineRow): OrderLineView {
     skuId: row.skuId,
     productId: row.productId,
     title: row.title,
+    image: row.image,
     options: row.options,
     unitPriceMinor: row.unitPriceMinor,
     quantity: row.quantity,

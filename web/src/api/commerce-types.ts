@@ -80,6 +80,8 @@ export interface OrderLine {
   skuId: string;
   productId: string;
   title: string;
+  /** The product's first image when it was bought. */
+  image: string | null;
   options: Record<string, string>;
   unitPriceMinor: number;
   quantity: number;

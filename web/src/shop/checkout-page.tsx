@@ -174,7 +174,7 @@ function Review({ result, shopNames, onEdit }: { result: CheckoutResult; shopNam
             {t('shop.cart.shop', { name: order.shopName || shopNames.get(order.shopId) || t('shop.cart.shopNumber', { n: i + 1 }), currency: order.currency })}
           </h2>
           <OrderSummary
-            lines={order.lines.map((line) => ({ key: line.id, title: line.title, options: line.options, image: null, unitPriceMinor: line.unitPriceMinor, currency: order.currency, quantity: line.quantity }))}
+            lines={order.lines.map((line) => ({ key: line.id, title: line.title, options: line.options, image: line.image, unitPriceMinor: line.unitPriceMinor, currency: order.currency, quantity: line.quantity }))}
             totals={{ subtotalMinor: order.subtotalMinor, shippingMinor: order.shippingMinor, totalMinor: order.totalMinor, currency: order.currency }}
           />
         </section>

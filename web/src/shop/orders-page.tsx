@@ -180,7 +180,7 @@ function OrderDetail({ orderId }: { orderId: string }): ReactNode {
       </section>
       <section className="shop-panel">
         <OrderSummary
-          lines={order.lines.map((line) => ({ key: line.id, title: line.title, options: line.options, image: null, unitPriceMinor: line.unitPriceMinor, currency: order.currency, quantity: line.quantity }))}
+          lines={order.lines.map((line) => ({ key: line.id, title: line.title, options: line.options, image: line.image, unitPriceMinor: line.unitPriceMinor, currency: order.currency, quantity: line.quantity }))}
           totals={{ subtotalMinor: order.subtotalMinor, shippingMinor: order.shippingMinor, totalMinor: order.totalMinor, currency: order.currency }}
         />
       </section>
