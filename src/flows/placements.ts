@@ -97,30 +97,33 @@ export function playbackCardsFrom(db: Db): (episodeId: string) => Promise<Playba
   const p = placementsTable;
   const firstSku = (column: typeof skus.priceMinor | typeof skus.currency) =>
     sql`(select ${column} from ${skus} where ${skus.productId} = ${products.id} order by ${skus.id} limit 1)`;
+  // Every playback runs this: built once and prepared.
+  const selectCards = db
+    .select({
+      id: p.id,
+      productId: p.productId,
+      startMs: p.startMs,
+      endMs: p.endMs,
+      boxX: p.boxX,
+      boxY: p.boxY,
+      boxW: p.boxW,
+      boxH: p.boxH,
+      label: p.label,
+      cta: p.cta,
+      title: products.title,
+      image: sql<string | null>`${products.images} ->> 0`,
+      priceMinor: firstSku(skus.priceMinor).mapWith(Number),
+      currency: firstSku(skus.currency).mapWith(String),
+      fromPriceMinor: sql`(select min(${skus.priceMinor}) from ${skus} where ${skus.productId} = ${products.id})`.mapWith(Number),
+    })
+    .from(p)
+    .innerJoin(offers, and(eq(offers.id, p.offerId), eq(offers.status, 'active')))
+    .innerJoin(products, and(eq(products.id, p.productId), eq(products.status, 'active')))
+    .where(and(eq(p.episodeId, sql.placeholder('episodeId')), sql`exists (select 1 from ${skus} where ${skus.productId} = ${products.id})`))
+    .orderBy(asc(p.startMs), asc(p.id))
+    .prepare('placements_playback_cards');
   return async (episodeId) => {
-    const rows = await db
-      .select({
-        id: p.id,
-        productId: p.productId,
-        startMs: p.startMs,
-        endMs: p.endMs,
-        boxX: p.boxX,
-        boxY: p.boxY,
-        boxW: p.boxW,
-        boxH: p.boxH,
-        label: p.label,
-        cta: p.cta,
-        title: products.title,
-        image: sql<string | null>`${products.images} ->> 0`,
-        priceMinor: firstSku(skus.priceMinor).mapWith(Number),
-        currency: firstSku(skus.currency).mapWith(String),
-        fromPriceMinor: sql`(select min(${skus.priceMinor}) from ${skus} where ${skus.productId} = ${products.id})`.mapWith(Number),
-      })
-      .from(p)
-      .innerJoin(offers, and(eq(offers.id, p.offerId), eq(offers.status, 'active')))
-      .innerJoin(products, and(eq(products.id, p.productId), eq(products.status, 'active')))
-      .where(and(eq(p.episodeId, episodeId), sql`exists (select 1 from ${skus} where ${skus.productId} = ${products.id})`))
-      .orderBy(asc(p.startMs), asc(p.id));
+    const rows = await selectCards.execute({ episodeId });
     return rows.map((r) => ({
       id: r.id,
       productId: r.productId,

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, type Placeholder } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
 import type { DbOrTx } from '../../drivers/db/types.ts';
 import type { Caller } from '../../http/context.ts';
@@ -20,8 +20,11 @@ export async function loadSeries(db: DbOrTx, seriesId: string): Promise<SeriesRo
   return row ?? null;
 }
 
+export const selectEpisodeWithSeries = (db: DbOrTx, episodeId: string | Placeholder) =>
+  db.select({ episode: episodes, series }).from(episodes).innerJoin(series, eq(series.id, episodes.seriesId)).where(eq(episodes.id, episodeId));
+
 export async function loadEpisodeWithSeries(db: DbOrTx, episodeId: string): Promise<{ episode: EpisodeRow; series: SeriesRow } | null> {
-  const [row] = await db.select({ episode: episodes, series }).from(episodes).innerJoin(series, eq(series.id, episodes.seriesId)).where(eq(episodes.id, episodeId));
+  const [row] = await selectEpisodeWithSeries(db, episodeId);
   return row ?? null;
 }
 

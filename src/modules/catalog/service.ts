@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Db, DbOrTx } from '../../drivers/db/types.ts';
 import type { Storage } from '../../drivers/storage/port.ts';
 import type { Caller } from '../../http/context.ts';
-import { canManage, loadEpisodeWithSeries, loadSeries, requireManagedEpisode, requireManagedSeries, type StudioMembership } from './access.ts';
+import { canManage, loadSeries, requireManagedEpisode, requireManagedSeries, selectEpisodeWithSeries, type StudioMembership } from './access.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { episodes, series } from './schema.ts';
 import { isEpisodePublic, toEpisodeView, toSeriesView, type EpisodeRow, type EpisodeView, type SeriesRow, type SeriesView } from './views.ts';
@@ -48,6 +48,9 @@ export type CatalogService = ReturnType<typeof createCatalogService>;
 
 export function createCatalogService(deps: { db: Db; identity: StudioMembership; storage: Storage; clock: Clock }) {
   const { db, identity, storage, clock } = deps;
+  // Every playback asks for its episode and series: built once and prepared.
+  const preparedEpisodeWithSeries = selectEpisodeWithSeries(db, sql.placeholder('episodeId')).prepare('catalog_episode_with_series');
+  const episodeWithSeries = async (episodeId: string) => (await preparedEpisodeWithSeries.execute({ episodeId }))[0] ?? null;
 
   async function episodesOf(seriesIds: string[]): Promise<Map<string, EpisodeRow[]>> {
     const bySeries = new Map<string, EpisodeRow[]>();
@@ -181,7 +184,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
   }
 
   async function getEpisode(caller: Caller, episodeId: string): Promise<EpisodeView & { seriesTitle: string }> {
-    const found = await loadEpisodeWithSeries(db, episodeId);
+    const found = await episodeWithSeries(episodeId);
     if (!found) throw new AppError('NOT_FOUND', 'Episode not found');
     if (!isEpisodePublic(found.episode, found.series) && !(await canManage(identity, caller, found.series))) {
       throw new AppError('NOT_FOUND', 'Episode not found');
@@ -249,7 +252,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
 
   /** Access facts other modules need about an episode, without exposing rows. */
   async function episodeAccessFacts(caller: Caller, episodeId: string) {
-    const found = await loadEpisodeWithSeries(db, episodeId);
+    const found = await episodeWithSeries(episodeId);
     if (!found) return null;
     return {
       episode: toEpisodeView(found.episode, found.series),

@@ -44,11 +44,15 @@ export function createFeedService(deps: { db: Db; catalog: CatalogService; clock
       });
   }
 
+  // Every playback asks where the viewer stopped: built once and prepared.
+  const selectProgress = db
+    .select({ positionMs: watchProgress.positionMs, completed: watchProgress.completed, durationMs: watchProgress.durationMs })
+    .from(watchProgress)
+    .where(and(eq(watchProgress.viewerKey, sql.placeholder('viewerKey')), eq(watchProgress.episodeId, sql.placeholder('episodeId'))))
+    .prepare('feed_resume_position');
+
   async function resumePosition(viewerKey: string, episodeId: string): Promise<number> {
-    const [row] = await db
-      .select({ positionMs: watchProgress.positionMs, completed: watchProgress.completed, durationMs: watchProgress.durationMs })
-      .from(watchProgress)
-      .where(and(eq(watchProgress.viewerKey, viewerKey), eq(watchProgress.episodeId, episodeId)));
+    const [row] = await selectProgress.execute({ viewerKey, episodeId });
     if (!row) return 0;
     // Replaying a finished episode starts at the beginning, as every player does.
     if (row.durationMs !== null && row.positionMs >= row.durationMs - COMPLETION_MARGIN_MS) return 0;

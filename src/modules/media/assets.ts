@@ -1,5 +1,5 @@
-import { and, desc, eq, gt, lt, ne } from 'drizzle-orm';
-import type { DbOrTx } from '../../drivers/db/types.ts';
+import { and, desc, eq, gt, lt, ne, sql, type Placeholder } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../drivers/db/types.ts';
 import type { EpisodeMediaSummary } from './ports.ts';
 import { mediaAssets } from './schema.ts';
 
@@ -14,8 +14,10 @@ export function assetPrefixes(asset: Pick<AssetRow, 'id' | 'episodeId'>): { hls:
   return { hls: `hls/${asset.episodeId}/${asset.id}/`, source: `sources/${asset.id}/` };
 }
 
+const selectAsset = (db: DbOrTx, assetId: string | Placeholder) => db.select().from(mediaAssets).where(eq(mediaAssets.id, assetId));
+
 export async function findAsset(db: DbOrTx, assetId: string): Promise<AssetRow | null> {
-  const rows = await db.select().from(mediaAssets).where(eq(mediaAssets.id, assetId));
+  const rows = await selectAsset(db, assetId);
   return rows[0] ?? null;
 }
 
@@ -31,14 +33,27 @@ export async function latestAsset(db: DbOrTx, episodeId: string): Promise<AssetR
 }
 
 /** The asset that plays: the newest ready one. Ids are time-ordered, so the greatest id is the newest. */
-export async function playableAsset(db: DbOrTx, episodeId: string): Promise<AssetRow | null> {
-  const rows = await db
+const selectPlayable = (db: DbOrTx, episodeId: string | Placeholder) =>
+  db
     .select()
     .from(mediaAssets)
     .where(and(eq(mediaAssets.episodeId, episodeId), eq(mediaAssets.status, 'ready')))
     .orderBy(desc(mediaAssets.id))
     .limit(1);
+
+export async function playableAsset(db: DbOrTx, episodeId: string): Promise<AssetRow | null> {
+  const rows = await selectPlayable(db, episodeId);
   return rows[0] ?? null;
+}
+
+/** The two reads every playback and every segment request make, built once and prepared. */
+export function preparedAssetReads(db: Db) {
+  const playable = selectPlayable(db, sql.placeholder('episodeId')).prepare('media_playable_asset');
+  const byId = selectAsset(db, sql.placeholder('assetId')).prepare('media_asset_by_id');
+  return {
+    playable: async (episodeId: string): Promise<AssetRow | null> => (await playable.execute({ episodeId }))[0] ?? null,
+    byId: async (assetId: string): Promise<AssetRow | null> => (await byId.execute({ assetId }))[0] ?? null,
+  };
 }
 
 export async function newerReadyExists(db: DbOrTx, asset: Pick<AssetRow, 'id' | 'episodeId'>): Promise<boolean> {

@@ -11,9 +11,8 @@ import type { Caller } from '../../http/context.ts';
 import {
   assetPrefixes,
   deleteAsset,
-  findAsset,
   latestAsset,
-  playableAsset,
+  preparedAssetReads,
   summarizeEpisode,
   type AssetRow,
 } from './assets.ts';
@@ -90,6 +89,7 @@ function relativeToAsset(asset: AssetRow, key: string): string | null {
 /** The media module's public face: what routes and other modules may call. */
 export function createMediaService(deps: MediaServiceDeps) {
   const { db, storage, signer, config, clock, episodeAccess } = deps;
+  const reads = preparedAssetReads(db);
 
   async function notify(tx: DbOrTx, asset: AssetRow, status: AssetStatus): Promise<void> {
     const episode = await summarizeEpisode(tx, asset.episodeId);
@@ -120,7 +120,7 @@ export function createMediaService(deps: MediaServiceDeps) {
     /** Signed URLs for the playing asset, bound to this viewer and episode. */
     async playback(caller: Caller, episodeId: string): Promise<PlaybackView> {
       const { resumeAtMs } = await episodeAccess.authorizePlayback(caller, episodeId);
-      const [asset, placements] = await Promise.all([playableAsset(db, episodeId), episodeAccess.placementsFor(episodeId)]);
+      const [asset, placements] = await Promise.all([reads.playable(episodeId), episodeAccess.placementsFor(episodeId)]);
       if (!asset || !asset.masterPlaylist) throw new AppError('EPISODE_NOT_READY', 'This episode has no ready video yet');
       const expiresAt = new Date(clock.now().getTime() + config.media.tokenTtlSeconds * 1000);
       const parts: MediaPathParts = {
@@ -143,7 +143,7 @@ export function createMediaService(deps: MediaServiceDeps) {
 
     async poster(caller: Caller, episodeId: string): Promise<PosterFile> {
       const visibility = await episodeAccess.authorizePoster(caller, episodeId);
-      const asset = await playableAsset(db, episodeId);
+      const asset = await reads.playable(episodeId);
       const stat = asset?.posterKey ? await storage.stat(asset.posterKey) : null;
       if (!asset?.posterKey || !stat) throw new AppError('NOT_FOUND', 'This episode has no poster yet');
       return { assetId: asset.id, size: stat.size, public: visibility.public, body: await storage.read(asset.posterKey) };
@@ -151,7 +151,7 @@ export function createMediaService(deps: MediaServiceDeps) {
 
     /** The playable asset if `assetId` is one of this episode's ready assets (for the media file route). */
     async readyAssetOf(episodeId: string, assetId: string): Promise<AssetRow | null> {
-      const asset = await findAsset(db, assetId);
+      const asset = await reads.byId(assetId);
       if (!asset || asset.episodeId !== episodeId || asset.status !== 'ready') return null;
       return asset;
     },
@@ -174,7 +174,7 @@ export function createMediaService(deps: MediaServiceDeps) {
 
     /** Storage key of the poster that plays now, for catalog views (`posterUrl`). */
     async posterKeyOf(episodeId: string): Promise<string | null> {
-      return (await playableAsset(db, episodeId))?.posterKey ?? null;
+      return (await reads.playable(episodeId))?.posterKey ?? null;
     },
 
     /** Removes every asset of an episode (rows, then files), e.g. when the catalog deletes it. */
