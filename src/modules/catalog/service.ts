@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -52,10 +52,28 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
   const preparedEpisodeWithSeries = selectEpisodeWithSeries(db, sql.placeholder('episodeId')).prepare('catalog_episode_with_series');
   const episodeWithSeries = async (episodeId: string) => (await preparedEpisodeWithSeries.execute({ episodeId }))[0] ?? null;
 
+  // The feed asks for these on every page: built once and prepared.
+  const selectEpisodesOf = db
+    .select()
+    .from(episodes)
+    .where(sql`${episodes.seriesId} = any(${sql.placeholder('seriesIds')})`)
+    .orderBy(asc(episodes.number))
+    .prepare('catalog_episodes_of');
+  const publishedSeries = (after: SQL | undefined) =>
+    db
+      .select()
+      .from(series)
+      .where(and(eq(series.status, 'published'), after))
+      .orderBy(desc(series.publishedAt), desc(series.id))
+      .limit(sql.placeholder('limit'));
+  const selectFirstPage = publishedSeries(undefined).prepare('catalog_published_first_page');
+  const at = sql.placeholder('at');
+  const selectNextPage = publishedSeries(or(lt(series.publishedAt, at), and(eq(series.publishedAt, at), lt(series.id, sql.placeholder('id'))))).prepare('catalog_published_next_page');
+
   async function episodesOf(seriesIds: string[]): Promise<Map<string, EpisodeRow[]>> {
     const bySeries = new Map<string, EpisodeRow[]>();
     if (seriesIds.length === 0) return bySeries;
-    const rows = await db.select().from(episodes).where(inArray(episodes.seriesId, seriesIds)).orderBy(asc(episodes.number));
+    const rows = await selectEpisodesOf.execute({ seriesIds });
     for (const row of rows) bySeries.set(row.seriesId, [...(bySeries.get(row.seriesId) ?? []), row]);
     return bySeries;
   }
@@ -292,19 +310,7 @@ export function createCatalogService(deps: { db: Db; identity: StudioMembership;
   /** Published series, newest first, each with its published episodes. */
   async function publishedSeriesPage(cursor: string | null, limit: number) {
     const after = cursor ? decodeCursor(cursor) : null;
-    const rows = await db
-      .select()
-      .from(series)
-      .where(
-        and(
-          eq(series.status, 'published'),
-          after
-            ? or(lt(series.publishedAt, new Date(after.at)), and(eq(series.publishedAt, new Date(after.at)), lt(series.id, after.id)))
-            : undefined,
-        ),
-      )
-      .orderBy(desc(series.publishedAt), desc(series.id))
-      .limit(limit + 1);
+    const rows = after ? await selectNextPage.execute({ at: new Date(after.at), id: after.id, limit: limit + 1 }) : await selectFirstPage.execute({ limit: limit + 1 });
     const page = rows.slice(0, limit);
     const bySeries = await episodesOf(page.map((r) => r.id));
     const last = page[page.length - 1];

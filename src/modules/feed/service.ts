@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../drivers/db/types.ts';
@@ -97,13 +97,16 @@ export function createFeedService(deps: { db: Db; catalog: CatalogService; clock
   }
 
   /** The viewer's latest progress row in each of these series (one query, only these series). */
+  const selectLatestProgress = db
+    .selectDistinctOn([watchProgress.seriesId])
+    .from(watchProgress)
+    .where(and(eq(watchProgress.viewerKey, sql.placeholder('viewerKey')), sql`${watchProgress.seriesId} = any(${sql.placeholder('seriesIds')})`))
+    .orderBy(watchProgress.seriesId, desc(watchProgress.updatedAt))
+    .prepare('feed_latest_progress_in');
+
   async function latestProgressIn(viewerKey: string, seriesIds: string[]) {
     if (seriesIds.length === 0) return new Map<string, typeof watchProgress.$inferSelect>();
-    const rows = await db
-      .selectDistinctOn([watchProgress.seriesId])
-      .from(watchProgress)
-      .where(and(eq(watchProgress.viewerKey, viewerKey), inArray(watchProgress.seriesId, seriesIds)))
-      .orderBy(watchProgress.seriesId, desc(watchProgress.updatedAt));
+    const rows = await selectLatestProgress.execute({ viewerKey, seriesIds });
     return new Map(rows.map((row) => [row.seriesId, row]));
   }
 
