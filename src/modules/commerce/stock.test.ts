@@ -101,6 +101,17 @@ describe('stock primitives', () => {
     await expect(reserveInTx('ord_5', [{ skuId: a, quantity: 0 }])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
+  it('a reference that holds one SKU and is refused another answers INSUFFICIENT_STOCK for that SKU, as checkout does per line', async () => {
+    const [a, b] = await makeSkus([5, 1]);
+    if (!a || !b) throw new Error('no skus');
+    const refused = db.transaction(async (tx) => {
+      await commerce.reserveStock(tx, { reference: 'ord_two_lines', lines: [{ skuId: a, quantity: 1 }], expiresAt: later() });
+      await commerce.reserveStock(tx, { reference: 'ord_two_lines', lines: [{ skuId: b, quantity: 2 }], expiresAt: later() });
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'INSUFFICIENT_STOCK', extra: { skuId: b, available: 1 } });
+    expect(await counters([a, b])).toEqual(new Map([[a, { available: 5, reserved: 0, sold: 0 }], [b, { available: 1, reserved: 0, sold: 0 }]]));
+  });
+
   it('an archived product cannot be reserved (0 available) and its SKUs read as sold out', async () => {
     const [a] = await makeSkus([5]);
     if (!a) throw new Error('no sku');

@@ -140,9 +140,6 @@ export function createStockPrimitives(deps: { db: Db; clock: Clock }) {
       if (error instanceof ReplaySignal) {
         const replayed = await replay(executor, input, lines);
         if (replayed) return replayed;
-      } else if (error instanceof AppError && error.code === 'INSUFFICIENT_STOCK') {
-        const replayed = await replay(executor, input, lines);
-        if (replayed) return replayed;
       } else if (isForeignKeyViolation(error)) {
         // A hold naming an unknown SKU: answer NOT_FOUND for it, as the counters' UPDATE would.
         for (const line of lines) {
