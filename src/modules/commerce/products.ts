@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db, DbOrTx } from '../../drivers/db/types.ts';
+import { pgErrorCode, PG_UNIQUE_VIOLATION } from '../../drivers/db/errors.ts';
 import type { Caller } from '../../http/context.ts';
 import { isIsoCurrency } from './decimal.ts';
 import { canManageShop, loadProduct, requireManagedProduct, requireOwnShop, type ShopMembership } from './access.ts';
@@ -226,7 +227,7 @@ export function createProducts(deps: { db: Db; identity: ShopMembership; clock: 
           .where(eq(skus.id, skuId))
           .returning({ id: skus.id })
           .catch((error: unknown) => {
-            if (isUniqueViolation(error)) throw new AppError('CONFLICT', 'This product already has a SKU with these options');
+            if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) throw new AppError('CONFLICT', 'This product already has a SKU with these options');
             throw error;
           });
         if (updated.length === 0) throw new AppError('NOT_FOUND', 'SKU not found');
@@ -289,12 +290,4 @@ export function createProducts(deps: { db: Db; identity: ShopMembership; clock: 
   }
 
   return { createProduct, getProduct, listProducts, updateProduct, addSku, updateSku, getProducts, getSkus, getSku };
-}
-
-/** Postgres unique_violation, as raised by node-postgres and PGlite (Drizzle wraps it as the cause). */
-export function isUniqueViolation(error: unknown): boolean {
-  for (let current: unknown = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
-    if ((current as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db, DbOrTx } from '../../drivers/db/types.ts';
+import { pgErrorCode, PG_FOREIGN_KEY_VIOLATION } from '../../drivers/db/errors.ts';
 import { products, skus, stockReservations } from './schema.ts';
 
 /**
@@ -44,14 +45,6 @@ export interface ReservationChange {
 export type StockPrimitives = ReturnType<typeof createStockPrimitives>;
 
 class ReplaySignal extends Error {}
-
-/** Postgres foreign_key_violation, as raised by node-postgres and PGlite (Drizzle wraps it as the cause). */
-function isForeignKeyViolation(error: unknown): boolean {
-  for (let current: unknown = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {
-    if ((current as { code?: unknown }).code === '23503') return true;
-  }
-  return false;
-}
 
 function assertQuantity(quantity: number): void {
   if (!Number.isSafeInteger(quantity) || quantity <= 0) throw new AppError('VALIDATION_FAILED', 'A quantity is a whole number ≥ 1');
@@ -140,7 +133,7 @@ export function createStockPrimitives(deps: { db: Db; clock: Clock }) {
       if (error instanceof ReplaySignal) {
         const replayed = await replay(executor, input, lines);
         if (replayed) return replayed;
-      } else if (isForeignKeyViolation(error)) {
+      } else if (pgErrorCode(error) === PG_FOREIGN_KEY_VIOLATION) {
         // A hold naming an unknown SKU: answer NOT_FOUND for it, as the counters' UPDATE would.
         for (const line of lines) {
           const refusal = await shortage(executor, line.skuId);

@@ -3,6 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Db, DbOrTx, Tx } from '../../drivers/db/types.ts';
+import { pgErrorCode, PG_CHECK_VIOLATION } from '../../drivers/db/errors.ts';
 import { journalEntries, ledgerAccounts, postings } from './schema.ts';
 
 export type OwnerType = 'user' | 'studio' | 'platform' | 'external';
@@ -63,21 +64,6 @@ export interface LedgerReport {
   unbalancedEntries: string[];
   mismatchedAccounts: { accountId: string; balance: number; sumOfPostings: number }[];
   negativeAccounts: string[];
-}
-
-const CHECK_VIOLATION = '23514';
-
-/** Postgres error code of a driver error, looking through Drizzle's wrapper. */
-export function pgErrorCode(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (typeof current === 'object' && current !== null) {
-      const code = (current as { code?: unknown }).code;
-      if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-      current = (current as { cause?: unknown }).cause;
-    } else return null;
-  }
-  return null;
 }
 
 function isTransaction(executor: DbOrTx): executor is Tx {
@@ -218,7 +204,7 @@ export function createLedgerService(deps: { db: Db }) {
       await tx.insert(postings).values(rows);
       return { entryId, replayed: false, balancesAfter };
     }).catch((error: unknown) => {
-      if (pgErrorCode(error) === CHECK_VIOLATION) throw new AppError('INSUFFICIENT_FUNDS', 'Not enough balance on the account');
+      if (pgErrorCode(error) === PG_CHECK_VIOLATION) throw new AppError('INSUFFICIENT_FUNDS', 'Not enough balance on the account');
       throw error;
     });
   }
