@@ -26,8 +26,8 @@
  *   never more than the reference committed for that SKU (else INVALID_STATE).
  *
  * Shops: `shopSettings(shopId)` (defaults when the shop set nothing) and
- * `shippingFor(shopId, subtotalMinor, currency)` → { shippingMinor, currency, rule }; `quoteShipping(settings, …)`
- *   the same from settings already read (getSkus gives each SKU's `shop`).
+ * `quoteShipping(settings, subtotalMinor, currency)` → { shippingMinor, currency, rule }, from settings
+ *   already read (getSkus gives each SKU's `shop`).
  *
  * Merchant operations behind the routes: createProduct, getProduct, updateProduct, addSku,
  * updateSku, importCatalogue / importItems (+ parseCatalogue), mySettings, putSettings.
@@ -83,7 +83,6 @@ export function createCommerceService(deps: { db: Db; identity: CommerceIdentity
     returnStock: stock.returnStock,
     // Shops
     shopSettings: settings.shopSettings,
-    shippingFor: settings.shippingFor,
     quoteShipping,
     // Merchant operations
     createProduct: catalogue.createProduct,

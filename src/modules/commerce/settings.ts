@@ -61,12 +61,6 @@ export function createShopSettings(deps: { db: Db; identity: ShopMembership; clo
     return settingsView(shopId, row ?? null);
   }
 
-  /** Shipping for one order of the shop (one currency per order), computed on the server. */
-  async function shippingFor(shopId: string, subtotalMinor: number, currency: string, executor: DbOrTx = db): Promise<ShippingQuote> {
-    if (!Number.isSafeInteger(subtotalMinor) || subtotalMinor < 0) throw new AppError('VALIDATION_FAILED', 'subtotalMinor must be a whole number ≥ 0');
-    return quoteShipping(await shopSettingsOf(shopId, executor), subtotalMinor, currency);
-  }
-
   async function mySettings(caller: Caller, shopId?: string): Promise<ShopSettingsView> {
     return shopSettingsOf(await requireOwnShop(identity, caller, shopId));
   }
@@ -93,5 +87,5 @@ export function createShopSettings(deps: { db: Db; identity: ShopMembership; clo
     return shopSettingsOf(shopId);
   }
 
-  return { shopSettings: shopSettingsOf, shippingFor, mySettings, putSettings, saveSettings };
+  return { shopSettings: shopSettingsOf, mySettings, putSettings, saveSettings };
 }
