@@ -68,11 +68,11 @@ export function createUnlockSeries(deps: SeriesUnlockDeps) {
           break;
         }
         case 'rest': {
-          // VIP episodes count as locked here: what is bought is kept after VIP ends.
-          const rest = priced.filter((s) => s.state !== 'owned' && s.number >= (input.fromEpisodeNumber ?? 1));
-          if (rest.length === 0) throw new AppError('INVALID_STATE', 'Nothing is left to unlock in this series');
-          coins = rest.reduce((sum, s) => sum + s.priceCoins, 0);
-          unlocked = rest.map((s) => s.id);
+          // The same rule as the price the viewer was shown (series grid and unlock sheet).
+          const rest = offer.lockedFrom(states, input.fromEpisodeNumber ?? 1);
+          if (rest.episodes.length === 0) throw new AppError('INVALID_STATE', 'Nothing is left to unlock in this series');
+          coins = rest.coins;
+          unlocked = rest.episodes.map((s) => s.id);
           reference = `rest:${seriesId}:${createHash('sha256').update(unlocked.join(',')).digest('hex').slice(0, 32)}`;
           break;
         }

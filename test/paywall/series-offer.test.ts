@@ -92,6 +92,20 @@ describe(`series pricing, cost to finish and series unlocks (${label})`, () => {
     expect((await unlockSeries(viewer, seriesId, { offer: 'rest', fromEpisodeNumber: 3, expectedCoins: 1 })).json()).toMatchObject({ code: 'INVALID_STATE' });
   });
 
+  it('charges a VIP member the rest at the price the grid showed them: episodes they watch through VIP are not in it', async () => {
+    const { seriesId } = await publishedSeries(t, producer, { prices: [0, 20, 30], inVip: true });
+    const viewer = await viewerWithCoins(t, 100);
+    const { db } = t.platform.drivers.database;
+    await db.transaction((tx) => t.platform.modules.vip.service.recordPeriod(tx, { userId: viewer.userId ?? '', paymentId: 'pay_series_offer_vip', planId: 'weekly', source: 'purchase', amountMinor: 1800, currency: 'CNY' }));
+    const shown = await access(viewer, seriesId);
+    expect(shown.episodes.map((e) => e.state)).toEqual(['free', 'vip', 'vip']);
+    expect(shown.costToFinishCoins).toBe(0);
+    // Nothing is locked for them, so there is nothing to buy: not the 50 coins the VIP episodes list at.
+    const bought = await unlockSeries(viewer, seriesId, { offer: 'rest', expectedCoins: 50 });
+    expect(bought.json()).toMatchObject({ code: 'INVALID_STATE' });
+    expect(await balanceOf(viewer)).toBe(100);
+  });
+
   it('sells the bundle once, and it covers episodes published later', async () => {
     const { seriesId } = await publishedSeries(t, producer, { prices: [0, 50, 50, 50], bundlePriceCoins: 99 });
     const viewer = await viewerWithCoins(t, 150);

@@ -188,8 +188,8 @@ export const paywall = {
   seriesAccess: (seriesId: string) => api.get<SeriesAccess>(`/api/v1/series/${enc(seriesId)}/access`),
   unlockEpisode: (episodeId: string, key: string) =>
     apiRequest<EpisodeUnlockResult>('POST', `/api/v1/episodes/${enc(episodeId)}/unlock`, { idempotencyKey: key }),
-  unlockSeries: (seriesId: string, offer: SeriesOffer, expectedCoins: number, key: string) =>
-    apiRequest<SeriesUnlockResult>('POST', `/api/v1/series/${enc(seriesId)}/unlock`, { body: { offer, expectedCoins }, idempotencyKey: key }),
+  unlockSeries: (seriesId: string, offer: SeriesOffer, expectedCoins: number, key: string, fromEpisodeNumber?: number) =>
+    apiRequest<SeriesUnlockResult>('POST', `/api/v1/series/${enc(seriesId)}/unlock`, { body: { offer, expectedCoins, ...(fromEpisodeNumber === undefined ? {} : { fromEpisodeNumber }) }, idempotencyKey: key }),
   topUp: (packId: string, returnUrl: string, key: string) =>
     apiRequest<Redirect>('POST', '/api/v1/wallet/top-ups', { body: { packId, returnUrl }, idempotencyKey: key }),
   purchases: () => api.get<{ items: CoinPurchase[] }>('/api/v1/wallet/top-ups'),

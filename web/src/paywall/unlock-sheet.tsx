@@ -117,7 +117,7 @@ function Offers({ series, unlock, balance, onTopUp }: { series: Series; unlock: 
             <strong>{t('paywall.restTitle')}</strong>
             <span className="muted">{t('paywall.restDetail', { count: unlock.lockedToFinish, coins: rest })}</span>
           </div>
-          {buy(rest, t('paywall.unlockFor', { count: rest }), () => seriesUnlock.mutate({ offer: 'rest', expectedCoins: rest }), 'unlock-rest')}
+          {buy(rest, t('paywall.unlockFor', { count: rest }), () => seriesUnlock.mutate({ offer: 'rest', expectedCoins: rest, fromEpisodeNumber: unlock.episodeNumber }), 'unlock-rest')}
         </div>
       )}
       {bundle && (

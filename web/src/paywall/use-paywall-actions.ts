@@ -36,8 +36,9 @@ export function useSeriesUnlock(seriesId: string) {
   const changed = useAccessChanged();
   const intentOf = (offer: SeriesOffer, coins: number) => `series:${seriesId}:${offer}:${coins}`;
   return useMutation({
-    mutationFn: ({ offer, expectedCoins }: { offer: SeriesOffer; expectedCoins: number }) =>
-      paywall.unlockSeries(seriesId, offer, expectedCoins, keys.key(intentOf(offer, expectedCoins))),
+    // fromEpisodeNumber: the sheet's "rest" starts at the episode it was opened on, as its price does.
+    mutationFn: ({ offer, expectedCoins, fromEpisodeNumber }: { offer: SeriesOffer; expectedCoins: number; fromEpisodeNumber?: number }) =>
+      paywall.unlockSeries(seriesId, offer, expectedCoins, keys.key(intentOf(offer, expectedCoins)), fromEpisodeNumber),
     onSuccess: (_result, { offer, expectedCoins }) => {
       keys.done(intentOf(offer, expectedCoins));
       changed();
