@@ -50,7 +50,8 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 let lastTime = 0;
 let lastRandom: number[] = [];
-// One call to the CSPRNG per 256 ids: a call per id cost more than the rest of newId together.
+// One call to the CSPRNG per 256 fresh draws (one per millisecond that makes an id): at checkout's
+// rates most ids fall in a millisecond of their own, and a call each cost more than the rest of newId.
 const RANDOM_POOL_BYTES = 4096;
 let randomPool = Buffer.alloc(0);
 let poolOffset = 0;
