@@ -174,20 +174,6 @@ const VipPart = Type.Object({
 const AdPart = Type.Object({ allowed: Type.Boolean(), remainingToday: Type.Union([Type.Integer(), Type.Null()]), dailyCap: Type.Integer() });
 const Bundle = Type.Union([Type.Object({ priceCoins: Type.Integer() }), Type.Null()]);
 
-export const UnlockOptionsSchema = Type.Object({
-  episodeId: Type.String(),
-  seriesId: Type.String(),
-  episodeNumber: Type.Integer(),
-  priceCoins: Type.Integer(),
-  costToFinishCoins: Type.Integer(),
-  lockedToFinish: Type.Integer(),
-  bundle: Bundle,
-  balance: Balance,
-  ad: AdPart,
-  vip: VipPart,
-  packs: Type.Array(Type.Object({ id: Type.String(), coins: Type.Integer(), bonus: Type.Integer(), priceMinor: Type.Integer(), currency: Type.String() })),
-});
-
 const SeriesAccessSchema = Type.Object({
   seriesId: Type.String(),
   episodes: Type.Array(

@@ -18,8 +18,6 @@ const EXPONENTS: Record<string, number> = {
   TND: 3,
 };
 
-export const CURRENCY_PATTERN = '^[A-Z]{3}$';
-
 // ICU's list of ISO 4217 codes in circulation: "RMB" or "ABC" pass the pattern but are no currency.
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 

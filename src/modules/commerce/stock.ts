@@ -60,10 +60,6 @@ function normaliseLines(lines: StockLine[]): StockLine[] {
   return [...merged].map(([skuId, quantity]) => ({ skuId, quantity })).sort((a, b) => (a.skuId < b.skuId ? -1 : a.skuId > b.skuId ? 1 : 0));
 }
 
-function totalsBySku(rows: StockLine[]): StockLine[] {
-  return normaliseLines(rows);
-}
-
 export function createStockPrimitives(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
@@ -161,7 +157,7 @@ export function createStockPrimitives(deps: { db: Db; clock: Clock }) {
         const outcome: ReservationOutcome = !found ? 'none' : found.status === 'committed' ? 'already_committed' : 'already_released';
         return { outcome, lines: [] };
       }
-      const lines = totalsBySku(moved);
+      const lines = normaliseLines(moved);
       for (const line of lines) {
         const set =
           to === 'committed'
@@ -222,7 +218,7 @@ export function createStockPrimitives(deps: { db: Db; clock: Clock }) {
         .update(stockReservations)
         .set({ status: 'released', updatedAt: stamp })
         .where(and(inArray(stockReservations.id, rows.map((r) => r.id)), eq(stockReservations.status, 'held')));
-      for (const line of totalsBySku(rows)) {
+      for (const line of normaliseLines(rows)) {
         const updated = await tx
           .update(skus)
           .set({ stockReserved: sql`${skus.stockReserved} - ${line.quantity}`, stockAvailable: sql`${skus.stockAvailable} + ${line.quantity}`, updatedAt: stamp })

@@ -223,11 +223,6 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
     return viewOf(db, row);
   }
 
-  async function byCheckout(checkoutId: string): Promise<OrderView[]> {
-    const rows = await db.select().from(orders).where(eq(orders.checkoutId, checkoutId)).orderBy(asc(orders.id));
-    return orderViews(db, rows);
-  }
-
   async function lockOwned(tx: Tx, orderId: string, allowed: (row: OrderRow) => boolean): Promise<OrderRow> {
     const [row] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
     if (!row || !allowed(row)) throw notFound('Order');
@@ -325,7 +320,7 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
     });
   }
 
-  return { insertOrders, checkoutPaid, expireDue, cancelReleased, cancelCheckout, listMine, getMine, byCheckout, requestRefund, listForShops, ship, deliver, refund };
+  return { insertOrders, checkoutPaid, expireDue, cancelReleased, cancelCheckout, listMine, getMine, requestRefund, listForShops, ship, deliver, refund };
 }
 
 export type Orders = ReturnType<typeof createOrders>;

@@ -3,7 +3,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { endpoints } from '../api/endpoints.ts';
 import { ORDER_STATUSES, type Attribution, type Order, type OrderStatus } from '../api/commerce-types.ts';
-import { merchantApi } from '../api/merchant.ts';
+import { merchantApi, merchantKeys } from '../api/merchant.ts';
 import { formatClock } from '../lib/format.ts';
 import { useIntentKeys } from '../paywall/intent-key.ts';
 import { ProblemLine } from './guard.tsx';
@@ -18,7 +18,7 @@ export function OrdersPanel(): ReactNode {
   const { t } = useTranslation();
   const [status, setStatus] = useState<OrderStatus | null>(null);
   const orders = useInfiniteQuery({
-    queryKey: ['merchant', 'orders', status ?? 'all'],
+    queryKey: merchantKeys.orders(status),
     queryFn: ({ pageParam }) => merchantApi.shopOrders(status, pageParam),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
