@@ -51,13 +51,17 @@ export function createEpisodeAccess(
     return facts;
   }
 
-  async function requireWatchable(caller: Caller, episodeId: string): Promise<void> {
+  /**
+   * Playback's refusal carries the unlock sheet's offer; a refused key request (the player retries
+   * those, and never shows the body) answers the bare refusal without building it.
+   */
+  async function requireWatchable(caller: Caller, episodeId: string, withOffer: boolean): Promise<void> {
     const facts = await factsOrNotFound(caller, episodeId);
     if (await mayWatch(deps, caller, facts, episodeId)) return;
     throw new AppError('ENTITLEMENT_REQUIRED', `Episode ${facts.episode.number} costs ${facts.episode.priceCoins} coins`, {
       episodeId,
       priceCoins: facts.episode.priceCoins,
-      unlock: await deps.unlockOptions(caller, facts),
+      ...(withOffer ? { unlock: await deps.unlockOptions(caller, facts) } : {}),
     });
   }
 
@@ -67,11 +71,11 @@ export function createEpisodeAccess(
       return { fit: episode.fit };
     },
     async authorizePlayback(caller, episodeId) {
-      await requireWatchable(caller, episodeId);
+      await requireWatchable(caller, episodeId, true);
       return { resumeAtMs: await feed.resumePosition(caller.viewerKey, episodeId) };
     },
     placementsFor: (episodeId) => deps.placementsFor(episodeId),
-    authorizeKey: requireWatchable,
+    authorizeKey: (caller, episodeId) => requireWatchable(caller, episodeId, false),
     async authorizeManage(caller, episodeId) {
       await catalog.requireEpisodeManager(caller, episodeId);
     },
