@@ -189,13 +189,13 @@ export function registerWorkers(platform: Platform): void {
   platform.flows.coinRefund.registerJobs(platform.drivers.queue);
   platform.modules.media.registerJobs(platform.drivers.queue);
   platform.modules.payments.registerJobs(platform.drivers.queue);
-  platform.modules.vip.registerJobs(platform.drivers.queue);
   platform.modules.ads.registerJobs(platform.drivers.queue);
   // The demo seed's cards wait for their episodes' videos (src/seed/placements.ts).
   registerDemoPlacementJobs(platform);
   // The first enqueue needs the database; if it fails, the next worker start (or any running worker's chain) schedules it.
   platform.modules.wallet.registerJobs(platform.drivers.queue).catch((error: unknown) => platform.log.error({ err: error }, 'could not schedule the bonus-expiry sweep'));
   platform.modules.orders.registerJobs(platform.drivers.queue).catch((error: unknown) => platform.log.error({ err: error }, 'could not schedule the order-expiry sweep'));
+  platform.modules.vip.registerJobs(platform.drivers.queue).catch((error: unknown) => platform.log.error({ err: error }, 'could not schedule the VIP renewal job'));
 }
 
 export async function closePlatform(platform: Platform): Promise<void> {

@@ -1,3 +1,4 @@
+import { createPeriodicJob } from '../../drivers/queue/periodic.ts';
 import type { Queue } from '../../drivers/queue/port.ts';
 import type { HttpApp } from '../../http/types.ts';
 import { registerVipRoutes } from './routes.ts';
@@ -14,34 +15,22 @@ export interface VipModuleDeps extends VipDeps {
 export function createVipModule(deps: VipModuleDeps) {
   const service = createVipService(deps);
   const intervalMs = deps.renewalIntervalMs ?? DEFAULT_RENEWAL_INTERVAL_MS;
-  const slotOf = (ms: number) => Math.floor(ms / intervalMs);
-
-  /**
-   * One job per time slot: the dedupe key makes every worker that starts, and every run that
-   * reschedules, name the same job, so the chain neither forks nor stops.
-   */
-  async function schedule(queue: Queue, slot: number): Promise<void> {
-    const delayMs = Math.min(intervalMs, Math.max(0, slot * intervalMs - deps.clock.now().getTime()));
-    await queue.enqueue(VIP_RENEWAL_QUEUE, { slot }, { delayMs, dedupeKey: `${VIP_RENEWAL_QUEUE}:${slot}`, maxAttempts: 5 });
-  }
+  // Renewals are charged once per interval however many workers run (see createPeriodicJob).
+  const renewals = createPeriodicJob({
+    queueName: VIP_RENEWAL_QUEUE,
+    intervalMs,
+    clock: deps.clock,
+    maxAttempts: 5,
+    sweep: async () => {
+      await service.renewDue(deps.clock.now());
+    },
+  });
 
   return {
     service,
     registerRoutes: (app: HttpApp) => registerVipRoutes(app, service),
-    /** For the worker: charges due renewals every interval, starting now. */
-    registerJobs(queue: Queue): void {
-      queue.work(VIP_RENEWAL_QUEUE, async (payload) => {
-        const slot = typeof payload.slot === 'number' ? payload.slot : slotOf(deps.clock.now().getTime());
-        try {
-          await service.renewDue(deps.clock.now());
-        } finally {
-          await schedule(queue, Math.max(slot + 1, slotOf(deps.clock.now().getTime()) + 1));
-        }
-      });
-      schedule(queue, slotOf(deps.clock.now().getTime())).catch((error: unknown) => {
-        deps.log.error({ err: error }, 'could not schedule the VIP renewal job');
-      });
-    },
+    /** For the worker: charges due renewals every interval; resolves once the first run is enqueued. */
+    registerJobs: (queue: Queue): Promise<void> => renewals.register(queue),
   };
 }
 
