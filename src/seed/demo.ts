@@ -70,8 +70,8 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
   for (const script of scripts) {
     const row = rows.find((r) => r.videoId === script.videoId);
     if (!row) throw new Error(`KuaiRec row ${script.videoId} is missing from the fixture`);
-    let series = existing.find((s) => s.title === row.title);
-    series ??= await catalog.createSeries(caller, {
+    const found = existing.find((s) => s.title === row.title);
+    let series = found ?? await catalog.createSeries(caller, {
       title: row.title,
       synopsis: row.synopsis,
       tags: row.tags,
@@ -80,12 +80,15 @@ export async function seedDemoContent(platform: Platform, options: SeedOptions =
     });
     // Published from the start: the feed shows a series once its first episode is ready.
     if (series.status !== 'published') series = await catalog.publishSeries(caller, series.id);
-    await catalog.updateSeries(caller, series.id, {
-      freeEpisodes: script.freeEpisodes,
-      bundlePriceCoins: script.bundlePriceCoins,
-      inVip: script.inVip,
-      adUnlock: script.adUnlock,
-    });
+    // Priced once, when created: a producer who changes the demo's pricing keeps it across restarts.
+    if (!found) {
+      await catalog.updateSeries(caller, series.id, {
+        freeEpisodes: script.freeEpisodes,
+        bundlePriceCoins: script.bundlePriceCoins,
+        inVip: script.inVip,
+        adUnlock: script.adUnlock,
+      });
+    }
     const current = await catalog.getSeries(caller, series.id);
     const count = Math.min(options.episodesPerSeries ?? script.episodes.length, script.episodes.length);
     for (let index = 0; index < count; index++) {

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWorkers } from '../../src/app.ts';
+import { series as seriesTable } from '../../src/modules/catalog/schema.ts';
 import { seedDemoContent } from '../../src/seed/demo.ts';
 import { startTestPlatform, TestClient, type TestPlatform } from '../support/app.ts';
 import { decodeVideo, testClip } from '../media/support/clip.ts';
@@ -150,9 +152,11 @@ describe('drama stream end to end', () => {
     expect(series.attribution).toContain('CC BY-SA 4.0');
     const playback = await viewer.get(`/api/v1/episodes/${series.episodes[0]?.id}/playback`);
     expect(playback.statusCode).toBe(200);
-    // Running it again changes nothing.
+    // Running it again changes nothing, not even pricing the producer changed since.
+    await t.platform.drivers.database.db.update(seriesTable).set({ freeEpisodes: 7 }).where(eq(seriesTable.id, demoSeries));
     await seedDemoContent(t.platform, { seriesCount: 1, episodesPerSeries: 1, episodeSeconds: 6 });
-    const again = (await viewer.get(`/api/v1/series/${demoSeries}`)).json<{ episodes: unknown[] }>();
+    const again = (await viewer.get(`/api/v1/series/${demoSeries}`)).json<{ episodes: unknown[]; freeEpisodes: number }>();
     expect(again.episodes).toHaveLength(1);
+    expect(again.freeEpisodes).toBe(7);
   });
 });
