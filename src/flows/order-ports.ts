@@ -35,6 +35,6 @@ export function orderStockFrom(
     releaseReservation: (tx, reference) => commerce.releaseReservation(tx, reference),
     returnStock: (tx, input) => commerce.returnStock(tx, input),
     releaseExpired: (now, limit) => commerce.releaseExpired(now, limit),
-    restockOnRefund: async (shopId) => (await commerce.shopSettings(shopId)).restockOnRefund,
+    restockOnRefund: async (tx, shopId) => (await commerce.shopSettings(shopId, tx)).restockOnRefund,
   };
 }

@@ -289,12 +289,9 @@ export function createOrders(deps: { db: Db; clock: Clock; stock: OrderStock; we
    * refund_requested on the way, as the state machine requires.
    */
   async function refund(shopIds: string[], orderId: string, lines: RefundLineRequest[] | null): Promise<OrderView> {
-    const [peek] = await db.select({ shopId: orders.shopId }).from(orders).where(eq(orders.id, orderId));
-    if (!peek || !shopIds.includes(peek.shopId)) throw notFound('Order');
-    // Read before the transaction: PGlite serves one transaction at a time.
-    const restock = await stock.restockOnRefund(peek.shopId);
     return db.transaction(async (tx) => {
       const row = await lockOwned(tx, orderId, (r) => shopIds.includes(r.shopId));
+      const restock = await stock.restockOnRefund(tx, row.shopId);
       const requested = row.status === 'refund_requested' ? row.status : nextStatus(row.status, 'request_refund');
       const status = nextStatus(requested, 'refund');
       if (!row.paymentId) throw new AppError('INVALID_STATE', 'The order has no payment to refund');

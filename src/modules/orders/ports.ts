@@ -34,7 +34,8 @@ export interface OrderStock {
   releaseReservation(tx: Tx, reference: string): Promise<unknown>;
   /** sold → available for refunded units, when the shop restocks on refund. */
   returnStock(tx: Tx, input: { reference: string; skuId: string; quantity: number }): Promise<void>;
-  restockOnRefund(shopId: string): Promise<boolean>;
+  /** Whether the shop puts refunded units back on sale, read in the refund's transaction. */
+  restockOnRefund(tx: Tx, shopId: string): Promise<boolean>;
   /** Releases held reservations past their expiry (a safety net); returns their references. */
   releaseExpired(now: Date, limit: number): Promise<string[]>;
 }
