@@ -7,7 +7,7 @@ import type { Db, DbOrTx } from '../../drivers/db/types.ts';
 import type { Storage } from '../../drivers/storage/port.ts';
 import type { Caller } from '../../http/context.ts';
 import { canManage, loadSeries, requireManagedEpisode, requireManagedSeries, selectEpisodeWithSeries, type StudioMembership } from './access.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { episodes, series } from './schema.ts';
 import { isEpisodePublic, toEpisodeView, toSeriesView, type EpisodeRow, type EpisodeView, type SeriesRow, type SeriesView } from './views.ts';
 

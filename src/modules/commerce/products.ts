@@ -5,6 +5,7 @@ import { newId } from '../../core/ids.ts';
 import type { Db, DbOrTx } from '../../drivers/db/types.ts';
 import { pgErrorCode, PG_UNIQUE_VIOLATION } from '../../drivers/db/errors.ts';
 import type { Caller } from '../../http/context.ts';
+import { decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { isIsoCurrency } from './decimal.ts';
 import { canManageShop, loadProduct, requireManagedProduct, requireOwnShop, type ShopMembership } from './access.ts';
 import { products, shopSettings, skus } from './schema.ts';
@@ -54,20 +55,6 @@ function assertSku(input: SkuInput): void {
   if (!Number.isSafeInteger(input.priceMinor) || input.priceMinor <= 0) throw new AppError('VALIDATION_FAILED', 'priceMinor must be a positive whole number of minor units');
   if (!isIsoCurrency(input.currency)) throw new AppError('VALIDATION_FAILED', 'currency must be an ISO 4217 code such as CNY or GBP');
   if (input.stock !== undefined && (!Number.isSafeInteger(input.stock) || input.stock < 0)) throw new AppError('VALIDATION_FAILED', 'stock must be a whole number ≥ 0');
-}
-
-function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify({ at: row.createdAt.toISOString(), id: row.id })).toString('base64url');
-}
-
-function decodeCursor(text: string): { at: Date; id: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
-    if (typeof parsed.at === 'string' && typeof parsed.id === 'string' && !Number.isNaN(Date.parse(parsed.at))) return { at: new Date(parsed.at), id: parsed.id };
-  } catch {
-    // fall through
-  }
-  throw new AppError('VALIDATION_FAILED', 'The cursor is not valid');
 }
 
 export function createProducts(deps: { db: Db; identity: ShopMembership; clock: Clock; stock: StockPrimitives }) {
@@ -156,7 +143,7 @@ export function createProducts(deps: { db: Db; identity: ShopMembership; clock: 
         and(
           inArray(products.shopId, shopIds),
           options.status ? eq(products.status, options.status) : undefined,
-          after ? or(lt(products.createdAt, after.at), and(eq(products.createdAt, after.at), lt(products.id, after.id))) : undefined,
+          after ? or(lt(products.createdAt, new Date(after.at)), and(eq(products.createdAt, new Date(after.at)), lt(products.id, after.id))) : undefined,
         ),
       )
       .orderBy(desc(products.createdAt), desc(products.id))
@@ -166,7 +153,7 @@ export function createProducts(deps: { db: Db; identity: ShopMembership; clock: 
     const last = page[page.length - 1];
     return {
       items: page.map((r) => toProductView(r, bySku.get(r.id) ?? [], toSkuMerchantView)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null,
     };
   }
 
