@@ -3,7 +3,7 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { merchantApi, merchantKeys, type MerchantProduct, type MerchantSku } from '../api/merchant.ts';
 import { ProblemLine } from './guard.tsx';
-import { newKey } from './idempotency.ts';
+import { randomUuid } from '../lib/uuid.ts';
 import { formatMinor } from './money.ts';
 import { ProductForm } from './product-form.tsx';
 
@@ -115,7 +115,7 @@ function SkuStock({ sku, onChanged }: { sku: MerchantSku; onChanged: () => void 
   const key = useRef<string | null>(null);
   const adjust = useMutation({
     mutationFn: (amount: number) => {
-      key.current ??= newKey();
+      key.current ??= randomUuid();
       return merchantApi.updateSku(sku.id, { stockAdjust: amount }, key.current);
     },
     onSuccess: () => {

@@ -1,11 +1,5 @@
 import { useMemo, useRef } from 'react';
-
-/** A random Idempotency-Key; randomUUID needs a secure context, a self-hosted http LAN address is not one. */
-export function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+import { randomUuid } from '../lib/uuid.ts';
 
 export interface IntentKeys {
   /** The key of one user intent (e.g. "unlock episode X for 30 coins"): the same on every retry of it. */
@@ -21,7 +15,7 @@ export function useIntentKeys(): IntentKeys {
       key(intent) {
         let key = keys.current.get(intent);
         if (!key) {
-          key = newIdempotencyKey();
+          key = randomUuid();
           keys.current.set(intent, key);
         }
         return key;

@@ -1,4 +1,5 @@
 import { headersFor } from '../api/client.ts';
+import { randomUuid } from '../lib/uuid.ts';
 
 /**
  * Card impressions and clicks for attribution. Batched (one request per short burst), each event with
@@ -27,16 +28,6 @@ let timer = 0;
 let inFlight = false;
 let failures = 0;
 let listening = false;
-
-/** RFC 4122 v4; crypto.randomUUID is missing outside secure contexts (a LAN http address). */
-export function uuid(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 function schedule(delay: number): void {
   if (timer) return;
@@ -94,7 +85,7 @@ function listen(): void {
 export function trackCard(type: CardEventType, placementId: string, atMs: number): void {
   listen();
   if (queue.length >= MAX_QUEUE) return;
-  queue.push({ id: uuid(), type, placementId, atMs: Math.max(0, Math.round(atMs)) });
+  queue.push({ id: randomUuid(), type, placementId, atMs: Math.max(0, Math.round(atMs)) });
   // A click often comes right before leaving for checkout: send it at once.
   if (type === 'card_click') {
     window.clearTimeout(timer);
