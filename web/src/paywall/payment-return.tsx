@@ -1,10 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PaymentStatus } from '../api/paywall.ts';
 import { navigate, useLocation } from '../lib/router.tsx';
-import { bumpAccess } from './access-version.ts';
 import { RETURN_PARAM, settledStatus, takePendingPayment, type PaymentKind } from './pending-payment.ts';
+import { useAccessChanged } from './use-paywall-actions.ts';
 
 type Notice = { state: 'waiting'; kind: PaymentKind } | { state: 'done'; kind: PaymentKind; status: PaymentStatus };
 
@@ -13,7 +12,7 @@ const NOTICE_MS = 4000;
 /** Back from the hosted payment page: wait for the payment to settle, then refresh balances and access in place. */
 export function PaymentReturn(): ReactNode {
   const { t } = useTranslation();
-  const client = useQueryClient();
+  const changed = useAccessChanged();
   const { pathname, search } = useLocation();
   const returned = search.has(RETURN_PARAM);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -24,28 +23,23 @@ export function PaymentReturn(): ReactNode {
     url.searchParams.delete(RETURN_PARAM);
     navigate(url.pathname + url.search, { replace: true });
     const pending = takePendingPayment();
-    const refresh = (): void => {
-      void client.invalidateQueries({ queryKey: ['paywall'] });
-      void client.invalidateQueries({ queryKey: ['series'] });
-      bumpAccess();
-    };
     if (!pending) {
-      refresh();
+      changed();
       return;
     }
     const abort = new AbortController();
     setNotice({ state: 'waiting', kind: pending.kind });
     settledStatus(pending.paymentId, abort.signal)
       .then((status) => {
-        refresh();
+        changed();
         setNotice({ state: 'done', kind: pending.kind, status });
       })
       .catch(() => {
-        refresh();
+        changed();
         setNotice(null);
       });
     // Not aborted on unmount on purpose: the payment settles whatever page the viewer moves to.
-  }, [returned, pathname, client]);
+  }, [returned, pathname, changed]);
 
   useEffect(() => {
     if (notice?.state !== 'done') return;
